@@ -1,0 +1,1 @@
+"""Understanding free text: sentiment, themes, safeguarding (pure functions)."""

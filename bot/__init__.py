@@ -1,0 +1,1 @@
+"""Channels, the command line and (later) the HTTP service."""

@@ -1,0 +1,1 @@
+"""The YAML flow language and the pure conversation engine."""

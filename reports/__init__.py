@@ -1,0 +1,1 @@
+"""Monthly provider reports (reports issue)."""

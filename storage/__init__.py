@@ -1,0 +1,1 @@
+"""Persistence: models, repository, migrations (storage issue)."""
