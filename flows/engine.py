@@ -1,0 +1,272 @@
+"""The conversation engine: ``start`` and ``resume`` return a new session and typed events.
+
+Pure: no I/O, no clock, no randomness. The same inputs always give the same events, which is what
+makes golden transcripts possible. Every input ends in one of a bounded number of turns:
+each question allows ``max_attempts`` misunderstandings and two HELPs per visit, each question is
+visited at most ``max_visits`` times, and a conversation restarts at most ``max_restarts`` times.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from flows.asking import Speaker, reask_hint, value_polarity
+from flows.compiled import CompiledFlow, compiled
+from flows.definition import END, Flow, FreeText, Info, Question
+from flows.errors import FlowMismatchError
+from flows.events import (
+    AnswerRecorded,
+    Ended,
+    Event,
+    Expired,
+    Flagged,
+    Message,
+    OptedOut,
+    QuestionReasked,
+    Restarted,
+)
+from flows.parsing import match_command
+from flows.resumes import MessageInput, Resume, StartContext, TimeoutInput
+from flows.session import AnswerValue, Session, Status
+from flows.understanding import chosen_option, understand
+
+MAX_HELPS = 2
+SAFEGUARDING = "safeguarding"
+
+
+class Step(NamedTuple):
+    session: Session
+    events: list[Event]
+
+
+def choose_language(flow: Flow, wanted: str | None) -> str:
+    """The person's language if the flow has it, else its base language, else the default."""
+    if wanted:
+        for candidate in (wanted, wanted.split("-")[0]):
+            for language in flow.all_languages:
+                if language.lower() == candidate.lower():
+                    return language
+    return flow.language
+
+
+def max_turns(flow: Flow) -> int:
+    """An upper bound on the messages any conversation with ``flow`` can take."""
+    per_visit = flow.max_attempts + MAX_HELPS + 1
+    return (flow.max_restarts + 1) * len(flow.questions) * flow.max_visits * per_visit + 1
+
+
+def start(flow: Flow, context: StartContext) -> Step:
+    """Begin a conversation: the intro (with the opt-out footer), then the first question."""
+    values = {**flow.context, **{k: v for k, v in context.values.items() if v}}
+    session = Session(
+        flow_id=flow.id,
+        flow_version=flow.version,
+        language=choose_language(flow, context.language),
+        context=values,
+        started_at=context.at,
+        last_activity_at=context.at,
+    )
+    turn = _Turn(compiled(flow), session)
+    intro = turn.speaker.text(flow.messages.intro)
+    footer = turn.speaker.text(flow.messages.opt_out_footer)
+    turn.events.append(turn.speaker.say("intro", f"{intro}\n{footer}".strip()))
+    turn.go_to(flow.questions[0].id)
+    return turn.finish()
+
+
+def resume(flow: Flow, session: Session, event: Resume) -> Step:
+    """Carry the conversation on with a message from the person or a timeout."""
+    if (session.flow_id, session.flow_version) != (flow.id, flow.version):
+        raise FlowMismatchError(
+            f"session belongs to {session.flow_id} v{session.flow_version}, "
+            f"not {flow.id} v{flow.version}"
+        )
+    if not session.active:
+        return Step(session, [])
+    turn = _Turn(compiled(flow), session)
+    if event.at - session.last_activity_at >= flow.expiry:
+        turn.expire(notify=isinstance(event, MessageInput))
+    elif isinstance(event, TimeoutInput):
+        turn.maybe_remind(event)
+    else:
+        turn.receive(event)
+    return turn.finish()
+
+
+class _Turn:
+    """One call's worth of work: a mutable copy of the session plus the events emitted."""
+
+    def __init__(self, flow: CompiledFlow, session: Session) -> None:
+        self.compiled = flow
+        self.flow = flow.flow
+        self.state: dict[str, Any] = session.model_dump()
+        self.state["answers"] = dict(session.answers)
+        self.state["visits"] = dict(session.visits)
+        self.events: list[Event] = []
+        self.speaker = Speaker(flow, session)
+        self.pending_notice: str | None = None
+
+    def finish(self) -> Step:
+        return Step(Session.model_validate(self.state), self.events)
+
+    def _refresh_speaker(self) -> None:
+        self.speaker = Speaker(self.compiled, Session.model_validate(self.state))
+
+    # --- moving through the flow -------------------------------------------------------------
+    def go_to(self, target: str) -> None:
+        """Ask ``target`` or the first question after it whose condition holds; or end."""
+        while target != END:
+            question = self.compiled.question(target)
+            visits = self.state["visits"].get(target, 0)
+            if visits >= self.flow.max_visits:
+                self.end("loop_limit")
+                return
+            condition = self.compiled.conditions.get(target)
+            if condition is not None and not condition.evaluate(self.state["answers"]):
+                target = self.flow.default_next(target)
+                continue
+            self.state["visits"][target] = visits + 1
+            self._refresh_speaker()
+            self.events.append(self.speaker.ask(question, notice=self._take_notice()))
+            if isinstance(question, Info):
+                target = self.flow.default_next(target)
+                continue
+            self.state.update(current=target, attempts=0, helps=0)
+            return
+        self.end("completed")
+
+    def end(self, reason: str) -> None:
+        self._refresh_speaker()
+        thanks = self.speaker.text(self.flow.messages.thanks)
+        self.events.append(self.speaker.say("thanks", thanks, notice=self._take_notice()))
+        self.state.update(status=Status.COMPLETED, current=None)
+        self.events.append(Ended(reason="loop_limit" if reason == "loop_limit" else "completed"))
+
+    def _take_notice(self) -> str | None:
+        notice, self.pending_notice = self.pending_notice, None
+        return notice
+
+    def current_question(self) -> Question | None:
+        current = self.state["current"]
+        return None if current is None else self.compiled.question(current)
+
+    # --- inputs ------------------------------------------------------------------------------
+    def expire(self, *, notify: bool) -> None:
+        self.events.append(Expired())
+        if notify:
+            self.events.append(self.speaker.say("expired", self.speaker.system("expired")))
+        self.state.update(status=Status.EXPIRED, current=None)
+        self.events.append(Ended(reason="expired"))
+
+    def maybe_remind(self, event: TimeoutInput) -> None:
+        after = self.flow.reminder_after
+        question = self.current_question()
+        if after is None or self.state["reminded"] or question is None:
+            return
+        if event.at - self.state["last_activity_at"] < after:
+            return
+        self.state["reminded"] = True
+        notice = self.speaker.system("reminder")
+        self.events.append(self.speaker.ask(question, role="reminder", notice=notice))
+        self.events.append(QuestionReasked(question_id=question.id, reason="reminder", attempt=0))
+
+    def receive(self, message: MessageInput) -> None:
+        self.state.update(last_activity_at=message.at, turns=self.state["turns"] + 1)
+        question = self.current_question()
+        if question is None:  # pragma: no cover - an active session always awaits a question
+            return
+        if message.concerns:
+            self.flag(question.id, message.concerns, "text", message.text)
+        keywords = self.compiled.commands[self.state["language"]]
+        command = match_command(message.text, keywords)
+        if command == "stop":
+            self.opt_out(message.text)
+        elif command == "help" and self.state["helps"] < MAX_HELPS:
+            self.help(question)
+        elif command == "skip":
+            self.skip(question, message.text)
+        elif command == "restart" and self.state["restarts"] < self.flow.max_restarts:
+            self.restart()
+        else:
+            self.answer(question, message.text)
+
+    def flag(
+        self, question_id: str | None, reasons: tuple[str, ...], source: str, text: str | None
+    ) -> None:
+        self.events.append(
+            Flagged(question_id=question_id, reasons=reasons, source=source, raw_text=text)  # type: ignore[arg-type]
+        )
+        if SAFEGUARDING in reasons or source == "text":
+            if not self.state["signposted"]:
+                signpost = self.speaker.text(self.flow.messages.safeguarding)
+                self.events.append(self.speaker.say("safeguarding", signpost))
+                self.state["signposted"] = True
+
+    def opt_out(self, keyword: str) -> None:
+        self.events.append(OptedOut(keyword=keyword.strip()))
+        self.events.append(self.speaker.say("opted_out", self.speaker.system("opted_out")))
+        self.state.update(status=Status.OPTED_OUT, current=None)
+        self.events.append(Ended(reason="opted_out"))
+
+    def help(self, question: Question) -> None:
+        self.state["helps"] += 1
+        own_help = question.help
+        notice = self.speaker.text(own_help) if own_help else self.speaker.system("help")
+        self.events.append(self.speaker.ask(question, role="help", notice=notice))
+        self.events.append(
+            QuestionReasked(question_id=question.id, reason="help", attempt=self.state["attempts"])
+        )
+
+    def skip(self, question: Question, text: str) -> None:
+        if getattr(question, "optional", False):
+            self.record(question, "skipped", None, text)
+            self.go_to(self.flow.default_next(question.id))
+        else:
+            self.misunderstood(question, text, self.speaker.system("skip_refused"), "skip_refused")
+
+    def restart(self) -> None:
+        self.state.update(restarts=self.state["restarts"] + 1, answers={}, visits={})
+        self.events.append(Restarted())
+        self.pending_notice = self.speaker.system("restarted")
+        self.go_to(self.flow.questions[0].id)
+
+    def answer(self, question: Question, text: str) -> None:
+        value = understand(self.compiled, self.state["language"], question, text)
+        if value is None:
+            self.misunderstood(question, text, reask_hint(self.speaker, question), "not_understood")
+            return
+        self.record(question, "answered", value, text)
+        option = chosen_option(question, value)
+        if option is not None and option.flag:
+            self.flag(question.id, (option.flag,), "option", text)
+        target = option.next if option is not None and option.next else None
+        self.go_to(target or self.flow.default_next(question.id))
+
+    def misunderstood(self, question: Question, text: str, hint: str, reason: str) -> None:
+        attempts = self.state["attempts"] + 1
+        if attempts >= self.flow.max_attempts:
+            self.record(question, "unanswered", None, text)
+            self.pending_notice = self.speaker.system("moving_on")
+            self.go_to(self.flow.default_next(question.id))
+            return
+        self.state["attempts"] = attempts
+        self.events.append(self.speaker.ask(question, role="reask", notice=hint))
+        self.events.append(
+            QuestionReasked(question_id=question.id, reason=reason, attempt=attempts)  # type: ignore[arg-type]
+        )
+
+    def record(self, question: Question, status: str, value: AnswerValue, text: str) -> None:
+        self.state["answers"][question.id] = value
+        indicator = getattr(question, "indicator", None)
+        self.events.append(
+            AnswerRecorded(
+                question_id=question.id,
+                question_type=question.type,
+                status=status,  # type: ignore[arg-type]
+                value=value,
+                raw_text=text,
+                indicator=indicator.name if indicator else None,
+                polarity=value_polarity(question, value),  # type: ignore[arg-type]
+                purpose=question.purpose if isinstance(question, FreeText) else None,
+            )
+        )
