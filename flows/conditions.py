@@ -290,10 +290,9 @@ def _compare(op: str, left: AnswerValue, right: AnswerValue) -> bool:
         return _same(left, right)
     if op == "!=":
         return not _same(left, right)
-    numbers = _as_number(left), _as_number(right)
-    if numbers[0] is None or numbers[1] is None:
+    a, b = _as_number(left), _as_number(right)
+    if a is None or b is None:
         return False
-    a, b = numbers
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 

@@ -55,7 +55,7 @@ class Option(_Model):
     label: LocalText = Field(description="What the person sees, e.g. `Always`.")
     synonyms: list[str] | dict[str, list[str]] = Field(
         default_factory=list,
-        description="Other ways people say this answer; a list for every language or one per language.",
+        description="Other ways people say this answer: one list, or a list per language.",
     )
     next: str | None = Field(default=None, description="Question id to go to, or `end`.")
     flag: str | None = Field(

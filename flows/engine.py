@@ -20,7 +20,6 @@ from flows.events import (
     Event,
     Expired,
     Flagged,
-    Message,
     OptedOut,
     QuestionReasked,
     Restarted,
@@ -194,13 +193,12 @@ class _Turn:
         self, question_id: str | None, reasons: tuple[str, ...], source: str, text: str | None
     ) -> None:
         self.events.append(
-            Flagged(question_id=question_id, reasons=reasons, source=source, raw_text=text)  # type: ignore[arg-type]
+            Flagged(question_id=question_id, reasons=reasons, source=source, raw_text=text)
         )
-        if SAFEGUARDING in reasons or source == "text":
-            if not self.state["signposted"]:
-                signpost = self.speaker.text(self.flow.messages.safeguarding)
-                self.events.append(self.speaker.say("safeguarding", signpost))
-                self.state["signposted"] = True
+        if (SAFEGUARDING in reasons or source == "text") and not self.state["signposted"]:
+            signpost = self.speaker.text(self.flow.messages.safeguarding)
+            self.events.append(self.speaker.say("safeguarding", signpost))
+            self.state["signposted"] = True
 
     def opt_out(self, keyword: str) -> None:
         self.events.append(OptedOut(keyword=keyword.strip()))
@@ -252,7 +250,7 @@ class _Turn:
         self.state["attempts"] = attempts
         self.events.append(self.speaker.ask(question, role="reask", notice=hint))
         self.events.append(
-            QuestionReasked(question_id=question.id, reason=reason, attempt=attempts)  # type: ignore[arg-type]
+            QuestionReasked(question_id=question.id, reason=reason, attempt=attempts)
         )
 
     def record(self, question: Question, status: str, value: AnswerValue, text: str) -> None:
@@ -262,11 +260,11 @@ class _Turn:
             AnswerRecorded(
                 question_id=question.id,
                 question_type=question.type,
-                status=status,  # type: ignore[arg-type]
+                status=status,
                 value=value,
                 raw_text=text,
                 indicator=indicator.name if indicator else None,
-                polarity=value_polarity(question, value),  # type: ignore[arg-type]
+                polarity=value_polarity(question, value),
                 purpose=question.purpose if isinstance(question, FreeText) else None,
             )
         )

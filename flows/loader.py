@@ -50,7 +50,9 @@ def load_file(path: str | Path) -> Flow:
 def bundled_ids() -> list[str]:
     """Ids of the flows that ship with carevoice."""
     folder = resources.files("flows").joinpath(LIBRARY)
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def resolve(flow: str) -> Path:

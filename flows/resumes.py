@@ -1,4 +1,7 @@
-"""What can start or move a conversation on. Each carries its own time: the engine reads no clock."""
+"""What can start or move a conversation on.
+
+Each input carries its own time: the engine reads no clock.
+"""
 
 from __future__ import annotations
 

@@ -213,7 +213,8 @@ def _conditions(flow: Flow) -> Iterator[Issue]:
                 yield (
                     _q(index, "when"),
                     (
-                        f"condition refers to {name.name!r}, which is never asked before {question.id!r}"
+                        f"condition refers to {name.name!r}, "
+                        f"which is never asked before {question.id!r}"
                     ),
                 )
         for name, literal in condition.literals_compared_with():
@@ -319,7 +320,8 @@ def _commands(flow: Flow) -> Iterator[Issue]:
             if not known:
                 yield (
                     ("commands",),
-                    f"no built-in {command.upper()} keywords in {language!r}: give commands.{command}.{language}",
+                    f"no built-in {command.upper()} keywords in {language!r}: "
+                    f"give commands.{command}.{language}",
                 )
     for language in flow.all_languages:
         yield from _keyword_clashes(flow, language)

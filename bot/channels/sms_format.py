@@ -1,0 +1,74 @@
+"""How an engine message looks as a text message, and what it costs in SMS segments.
+
+Options are listed one per line as ``1 Always``: the number is what to reply, the layout needs no
+words in any language, and it reads well on a basic phone's small screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.events import Message
+
+# GSM 03.38: the basic character set, and the extension table (each costs two septets).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+
+# Typography that word processors put in and basic phones cannot show, with plain stand-ins.
+_PLAIN = {
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
+    "–": "-", "—": "-", "‒": "-", "―": "-", "‐": "-", "‑": "-", "…": "...",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "•": "-", "·": "-", "\t": " ",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Segments:
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    count: int
+
+
+def gsm_safe(text: str) -> str:
+    """Replace curly quotes, dashes and the like with characters every phone can show."""
+    return "".join(_PLAIN.get(char, char) for char in text)
+
+
+def is_gsm7(text: str) -> bool:
+    return all(char in GSM7_BASIC or char in GSM7_EXTENDED for char in text)
+
+
+def segments(text: str) -> Segments:
+    """How many SMS parts a text needs (160/153 GSM-7 septets, 70/67 UCS-2 units)."""
+    if is_gsm7(text):
+        units = sum(2 if char in GSM7_EXTENDED else 1 for char in text)
+        single, multi, encoding = 160, 153, "GSM-7"
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, multi, encoding = 70, 67, "UCS-2"
+    count = 1 if units <= single else -(-units // multi)
+    return Segments(encoding, units, count if units else 0)
+
+
+def render(message: Message, *, unicode: bool = False) -> str:
+    """The text of one SMS for an engine message (notice, text, then the options)."""
+    parts = [part for part in (message.notice, message.text) if part]
+    body = "\n\n".join(parts)
+    choices = _choices(message)
+    if choices:
+        body = f"{body}\n{choices}"
+    return body if unicode else gsm_safe(body)
+
+
+def _choices(message: Message) -> str:
+    if message.input in {"choice", "multiple", "yes_no"}:
+        return "\n".join(f"{option.number} {option.label}" for option in message.options)
+    if message.input == "rating":
+        labelled = [o for o in message.options if o.label != str(o.number)]
+        if labelled:
+            return "\n".join(f"{o.number} = {o.label}" for o in labelled)
+        return f"({message.low}-{message.high})"
+    return ""
