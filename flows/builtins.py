@@ -137,3 +137,15 @@ SYSTEM_MESSAGES: dict[str, dict[str, str]] = {
         "en-easy": "We will not send you any more messages.",
     },
 }
+
+
+def is_builtin_text(text: object) -> bool:
+    """Built-in texts carry every built-in language; a flow need not use them all."""
+    return any(
+        text == label
+        for label in (
+            FFT_QUESTION,
+            *(lab for _, lab in FFT_OPTIONS),
+            *(lab for _, lab in YES_NO_OPTIONS),
+        )
+    )

@@ -180,8 +180,8 @@ class _Turn:
         command = match_command(message.text, keywords)
         if command == "stop":
             self.opt_out(message.text)
-        elif command == "help" and self.state["helps"] < MAX_HELPS:
-            self.help(question)
+        elif command == "help":
+            self.help(question, message.text)
         elif command == "skip":
             self.skip(question, message.text)
         elif command == "restart" and self.state["restarts"] < self.flow.max_restarts:
@@ -206,10 +206,14 @@ class _Turn:
         self.state.update(status=Status.OPTED_OUT, current=None)
         self.events.append(Ended(reason="opted_out"))
 
-    def help(self, question: Question) -> None:
-        self.state["helps"] += 1
+    def help(self, question: Question, text: str) -> None:
         own_help = question.help
         notice = self.speaker.text(own_help) if own_help else self.speaker.system("help")
+        if self.state["helps"] >= MAX_HELPS:
+            # Still helpful, but now it costs a try, so asking for HELP forever cannot trap anyone.
+            self.misunderstood(question, text, notice, "help")
+            return
+        self.state["helps"] += 1
         self.events.append(self.speaker.ask(question, role="help", notice=notice))
         self.events.append(
             QuestionReasked(question_id=question.id, reason="help", attempt=self.state["attempts"])

@@ -250,6 +250,8 @@ def _translations(flow: Flow) -> Iterator[Issue]:
         given = {flow.language} if isinstance(text, str) else set(text)
         for language in sorted(wanted - given):
             yield path, f"missing translation for {language!r}"
+        if builtins.is_builtin_text(text):
+            continue
         for language in sorted(given - wanted):
             yield path, f"translation for {language!r}, which is not one of the flow's languages"
     unsupported = [lang for lang in flow.all_languages if lang not in builtins.BUILTIN_LANGUAGES]
