@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -41,7 +42,21 @@ def _parse_duration(raw: Any) -> Any:
     return raw
 
 
-Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_parse_duration),
+    WithJsonSchema({"type": ["string", "number"], "description": '"7d", "48h", "2w" or ISO 8601'}),
+]
+
+
+def _number_to_text(raw: Any) -> Any:
+    return str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+
+
+# An answer named in an indicator: an option value, or a point on a rating scale such as 4.
+AnswerRef = Annotated[
+    str, BeforeValidator(_number_to_text), WithJsonSchema({"type": ["string", "integer"]})
+]
 
 
 class _Model(BaseModel):
@@ -69,8 +84,8 @@ class Indicator(_Model):
     """Which indicator a question feeds, and which answers count as positive and negative."""
 
     name: str = Field(pattern=ID_PATTERN)
-    positive: list[str] = Field(min_length=1)
-    negative: list[str] = Field(default_factory=list)
+    positive: list[AnswerRef] = Field(min_length=1)
+    negative: list[AnswerRef] = Field(default_factory=list)
 
 
 class _Question(_Model):
