@@ -35,6 +35,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+_NUMERIC = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _KEYWORDS = {"and", "or", "not", "in", "true", "false", "null", "answered"}
 
 
@@ -170,6 +171,8 @@ class _Parser:
             raise ConditionSyntaxError("condition ends too soon", token.offset)
         self.index += 1
         if token.kind == "number":
+            if len(token.text) > 30:
+                raise ConditionSyntaxError("number too long", token.offset)
             return Literal(float(token.text) if "." in token.text else int(token.text))
         if token.kind == "string":
             return Literal(token.text[1:-1])
@@ -278,8 +281,15 @@ def _evaluate(node: Node, answers: Mapping[str, AnswerValue]) -> AnswerValue:
         case BoolOp(_, operands):
             return any(_evaluate(operand, answers) for operand in operands)
         case Compare(op, left, right):
-            return _compare(op, _evaluate(left, answers), _evaluate(right, answers))
+            a, b = _evaluate(left, answers), _evaluate(right, answers)
+            if (a is None or b is None) and not (_is_null(left) or _is_null(right)):
+                return False  # an unanswered question satisfies no comparison, not even !=
+            return _compare(op, a, b)
     raise AssertionError(f"unknown node {node!r}")  # pragma: no cover - the parser makes no other
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Literal) and node.value is None
 
 
 def _compare(op: str, left: AnswerValue, right: AnswerValue) -> bool:
@@ -300,6 +310,8 @@ def _same(left: AnswerValue, right: AnswerValue) -> bool:
     a, b = _as_number(left), _as_number(right)
     if a is not None and b is not None:
         return a == b
+    if isinstance(left, bool) != isinstance(right, bool):
+        return False  # true is not 1: different kinds are never equal
     return left == right
 
 
@@ -312,12 +324,12 @@ def _contains(left: AnswerValue, right: AnswerValue) -> bool:
     return any(item in rights for item in lefts)
 
 
-def _as_number(value: AnswerValue) -> float | None:
+def _as_number(value: AnswerValue) -> int | float | None:
+    """A number, or a string written as one (``"4"``, ``"-2.5"``; not ``"nan"`` or ``"1_0"``)."""
     if isinstance(value, bool) or value is None or isinstance(value, list):
         return None
     if isinstance(value, int | float):
+        return value  # ints stay exact: a huge one must not overflow float()
+    if _NUMERIC.fullmatch(value.strip()):
         return float(value)
-    try:
-        return float(value)
-    except ValueError:
-        return None
+    return None

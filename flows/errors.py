@@ -29,10 +29,11 @@ class Problem:
 
 
 class FlowLoadError(FlowError):
-    """A flow file could not be loaded; ``problems`` lists every error found, in file order."""
+    """A flow file could not be loaded; ``problems`` lists every error found, in file order,
+    each once."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

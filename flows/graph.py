@@ -20,8 +20,14 @@ def successors(flow: Flow, question: Question) -> list[str]:
 
 
 def edges(flow: Flow) -> dict[str, list[str]]:
+    """The graph of ``successors``. A reference to an unknown question (reported on its own by
+    the validator) is read as ``end``, so that it does not also look like a cycle that cannot end.
+    """
     known = {q.id for q in flow.questions} | {END}
-    return {q.id: [t for t in successors(flow, q) if t in known] for q in flow.questions}
+    return {
+        q.id: list(dict.fromkeys(t if t in known else END for t in successors(flow, q)))
+        for q in flow.questions
+    }
 
 
 def reachable_from(graph: dict[str, list[str]], start: str) -> set[str]:

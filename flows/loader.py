@@ -104,16 +104,23 @@ def _plain(node: Any) -> Any:
 def _from_pydantic(locate: _Locator, error: Any) -> Problem:
     loc = tuple(error["loc"])
     message = error["msg"]
+    at_key = False
     if error["type"] == "missing":
         message = f"missing required field {loc[-1]!r}"
         loc = loc[:-1]
     elif error["type"] == "extra_forbidden":
         message = f"unknown field {loc[-1]!r}"
+        at_key = True  # the key is the mistake, not its value
     elif error["type"] == "union_tag_invalid":
-        message = f"unknown question type; {error['msg'].split('expected tags ')[-1]}".strip()
+        context = error.get("ctx") or {}
+        message = (
+            f"unknown question type {context.get('tag')!r}; "
+            f"expected one of {context.get('expected_tags')}"
+        )
+        loc = (*loc, "type")
     elif error["type"] == "union_tag_not_found":
         message = "missing required field 'type'"
-    return locate(loc, message)
+    return locate(loc, message, at_key=at_key)
 
 
 class _Locator:
@@ -123,18 +130,21 @@ class _Locator:
         self.filename = filename
         self.document = document
 
-    def __call__(self, path: tuple[Any, ...], message: str) -> Problem:
-        line, col, found = self._position(path)
-        if not found:
-            message += " (in a built-in text: give your own)" if "translation" in message else ""
+    def __call__(self, path: tuple[Any, ...], message: str, *, at_key: bool = False) -> Problem:
+        line, col, missing = self._position(path, at_key)
+        if missing is not None and "translation" in message:
+            message += f" (in the built-in {missing}: give your own)"
         return Problem(self.filename, line + 1, col + 1, message)
 
-    def _position(self, path: tuple[Any, ...]) -> tuple[int, int, bool]:
+    def _position(self, path: tuple[Any, ...], at_key: bool) -> tuple[int, int, str | None]:
+        """Line and column (0-based) of ``path``, and the first key of it the file lacks."""
         node: Any = self.document
         line, col = node.lc.line, node.lc.col
-        for key in path:
+        for index, key in enumerate(path):
             if isinstance(node, CommentedMap) and key in node:
-                line, col = node.lc.value(key) if _is_scalar(node[key]) else node.lc.key(key)
+                last = index == len(path) - 1
+                scalar = _is_scalar(node[key]) and not (at_key and last)
+                line, col = node.lc.value(key) if scalar else node.lc.key(key)
                 node = node[key]
             elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
                 line, col = node.lc.item(key)
@@ -142,8 +152,8 @@ class _Locator:
             elif isinstance(key, str) and _is_union_tag(key):
                 continue  # pydantic names the union member it tried; the YAML has no such node
             else:
-                return line, col, False
-        return line, col, True
+                return line, col, str(key)
+        return line, col, None
 
 
 def _is_scalar(node: Any) -> bool:

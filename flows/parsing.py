@@ -35,9 +35,16 @@ _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
     "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
 }  # fmt: skip
-_EDGE_PUNCTUATION = " \t\r\n.,!?;:\"'`()[]{}<>*_~-"
+_EDGE_PUNCTUATION = " \t\r\n.,!?;:\"'`()[]{}<>*_~-\u2212"
 _NUMBER_PREFIX = re.compile(r"^(?:#|no\.\s*|no\s+(?=\d)|number\s+|option\s+|answer\s+)")
 _ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+# Emoji skin tones and the emoji variation selector: 👍🏽 is 👍.
+_EMOJI_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+# Words that turn an answer round: "not sometimes" is no typo for "sometimes".
+_NEGATIONS = frozenset(
+    {"not", "no", "nor", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant"}
+    | {"cannot", "wont", "havent", "hasnt"}
+)
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bplus\b)\s*")
 
 
@@ -51,7 +58,7 @@ class Choice:
 
 def normalise(text: str) -> str:
     """Case, curly quotes, apostrophes, repeated spaces and edge punctuation do not matter."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", _EMOJI_MODIFIERS.sub("", text)).casefold()
     folded = folded.replace("’", "'").replace("‘", "'").replace("`", "'")
     folded = folded.replace("'", "")
     folded = re.sub(r"\s+", " ", folded)
@@ -62,8 +69,10 @@ def parse_integer(text: str) -> int | None:
     """``3``, ``3.``, ``three``, ``twenty one``, ``3rd``, ``about 3 carers`` → the one number."""
     words = normalise(text)
     words = _NUMBER_PREFIX.sub("", words)
-    if re.fullmatch(r"-?\d+", words):
-        return int(words)
+    if re.fullmatch(r"\d+", words):
+        # normalise() trims a leading "-" as punctuation; put back the sign of "-3".
+        negative = re.match(r"\s*[-\u2212]\d", text) is not None
+        return -int(words) if negative else int(words)
     if match := _ORDINAL_DIGITS.match(words):
         return int(match.group(1))
     if words in _ORDINALS:
@@ -104,7 +113,7 @@ def parse_choice(text: str, choices: Sequence[Choice]) -> str | None:
     for choice in choices:
         if words in choice.names:
             return choice.value
-    number = parse_integer(words)
+    number = parse_integer(text)
     if number is not None and _looks_numeric(words):
         return choices[number - 1].value if 1 <= number <= len(choices) else None
     return _fuzzy_choice(words, choices)
@@ -123,7 +132,13 @@ def _looks_numeric(words: str) -> bool:
 def _fuzzy_choice(words: str, choices: Sequence[Choice]) -> str | None:
     if len(words) < 4:
         return None  # too short to tell a typo from a different word
-    names = [(name, choice.value) for choice in choices for name in choice.names if len(name) >= 3]
+    negations = _NEGATIONS.intersection(words.split())
+    names = [
+        (name, choice.value)
+        for choice in choices
+        for name in choice.names
+        if len(name) >= 3 and _NEGATIONS.intersection(name.split()) == negations
+    ]
     found = process.extract(
         words, [name for name, _ in names], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
     )
@@ -141,6 +156,9 @@ def parse_multiple(
 ) -> list[str] | None:
     """Several options: ``1 and 3``, ``1,3``, ``1 3``, ``walking & talking``; order kept."""
     words = normalise(text)
+    for choice in choices:
+        if words in choice.names:  # one option whose label has "and" in it
+            return [choice.value] if at_least <= 1 else None
     pieces = [piece for piece in _SEPARATORS.split(words) if piece]
     if len(pieces) == 1 and re.fullmatch(r"\d+(?: \d+)+", pieces[0]):
         pieces = pieces[0].split(" ")
@@ -173,7 +191,7 @@ def parse_rating(text: str, low: int, high: int, ends: Iterable[tuple[int, str]]
     for value, label in ends:
         if words == normalise(label):
             return value
-    number = parse_integer(words)
+    number = parse_integer(text)
     if number is None or not low <= number <= high:
         return None
     return number

@@ -86,6 +86,9 @@ def _references(flow: Flow) -> Iterator[Issue]:
 
 
 def _graph(flow: Flow) -> Iterator[Issue]:
+    ids = {q.id for q in flow.questions}
+    if len(ids) < len(flow.questions) or END in ids:
+        return  # with a duplicate or reserved id (see _question_ids) the graph means nothing
     graph = edges(flow)
     reachable = reachable_from(graph, flow.questions[0].id)
     finishing = can_finish(graph)
@@ -290,7 +293,9 @@ def _placeholder_problem(
     flow: Flow, graph: dict[str, list[str]], ids: set[str], path: Path, root: str, name: str | None
 ) -> str | None:
     if root == "answer":
-        if name is None or name not in ids:
+        if name is None:
+            return "say which question's answer, e.g. {answer.question_id}"
+        if name not in ids:
             return f"no question {name!r} to take the answer from"
         if path[0] == "questions":
             here = flow.questions[int(path[1])].id

@@ -21,7 +21,7 @@ GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 _PLAIN = {
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
     "–": "-", "—": "-", "‒": "-", "―": "-", "‐": "-", "‑": "-", "…": "...",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "•": "-", "·": "-", "\t": " ",
+    "`": "'", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "•": "-", "·": "-", "\t": " ",
 }  # fmt: skip
 
 
@@ -44,13 +44,22 @@ def is_gsm7(text: str) -> bool:
 def segments(text: str) -> Segments:
     """How many SMS parts a text needs (160/153 GSM-7 septets, 70/67 UCS-2 units)."""
     if is_gsm7(text):
-        units = sum(2 if char in GSM7_EXTENDED else 1 for char in text)
+        costs = [2 if char in GSM7_EXTENDED else 1 for char in text]
         single, multi, encoding = 160, 153, "GSM-7"
     else:
-        units = len(text.encode("utf-16-le")) // 2
+        costs = [len(char.encode("utf-16-le")) // 2 for char in text]
         single, multi, encoding = 70, 67, "UCS-2"
-    count = 1 if units <= single else -(-units // multi)
-    return Segments(encoding, units, count if units else 0)
+    units = sum(costs)
+    if units <= single:
+        return Segments(encoding, units, 1 if units else 0)
+    # A character is never split between parts: an escaped GSM-7 character (two septets) or a
+    # UTF-16 surrogate pair (an emoji) that would straddle a boundary starts the next part.
+    count, used = 1, 0
+    for cost in costs:
+        if used + cost > multi:
+            count, used = count + 1, 0
+        used += cost
+    return Segments(encoding, units, count)
 
 
 def render(message: Message, *, unicode: bool = False) -> str:
