@@ -1,0 +1,171 @@
+"""Safeguarding: flag possible disclosures of harm in free text, rule-first and recall-first.
+
+A reviewed YAML lexicon (``analysis/data/safeguarding.yaml``) lists patterns per category of
+harm. Text is normalised (lower case, apostrophes dropped, misspellings corrected) and every rule
+is tried; negation is handled per rule: "I feel safe" is not a flag, "I don't feel safe" is.
+A flag is a prompt for a named person to triage, never a finding, so the rules err towards
+flagging. Evidence quotes the person's own words so the triager sees why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from analysis.lexicon import Lexicon, Negation, Rule, load_lexicon
+from analysis.textnorm import NormalText, normalise
+
+_WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE_BREAK = re.compile(r"[.!?\n]")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One rule that fired: where, in the original text, and which words."""
+
+    category: str
+    rule: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SafeguardingResult:
+    flagged: bool
+    categories: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def category(self) -> str:
+        """The categories as one ``;``-separated string (empty when not flagged), for CSVs."""
+        return ";".join(self.categories)
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+def load(path: Path | None = None) -> Lexicon:
+    """A lexicon from a reviewed file, or the packaged one when ``path`` is None."""
+    return default_lexicon() if path is None else load_lexicon(path)
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Known English words, so that fuzzy matching never "corrects" a real word ("started" is
+    not "starved"). TextBlob (a runtime dependency) ships a tagger lexicon of ~80,000 words; it is
+    read as a plain file, without importing TextBlob, whose import costs a second.
+    """
+    spec = find_spec("textblob")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()  # no word list: correct more eagerly, which only adds flags
+    words: set[str] = set()
+    for name in ("en-lexicon.txt", "en-spelling.txt"):
+        path = Path(next(iter(spec.submodule_search_locations))) / "en" / name
+        with path.open(encoding="utf-8") as handle:
+            words.update(
+                line.split(maxsplit=1)[0].lower().replace("'", "")
+                for line in handle
+                if line.strip() and not line.startswith(";")
+            )
+    return frozenset(words)
+
+
+def _corrector(lexicon: Lexicon) -> Callable[[str], str | None]:
+    """Read a long non-word within one edit of a lexicon term as that term ("frightend")."""
+    terms = tuple(sorted(set(lexicon.fuzzy.terms)))
+    known = frozenset(terms) | frozenset(lexicon.fuzzy.protected) | english_words()
+
+    @lru_cache(maxsize=20_000)
+    def correct(word: str) -> str | None:
+        if len(word) < lexicon.fuzzy.min_length or word in known:
+            return None
+        best = process.extractOne(word, terms, scorer=OSA.distance, score_cutoff=1)
+        return None if best is None else str(best[0])
+
+    return correct
+
+
+_CORRECTORS: dict[int, Callable[[str], str | None]] = {}
+
+
+def _normalise(text: str, lexicon: Lexicon) -> NormalText:
+    correct = _CORRECTORS.get(id(lexicon))
+    if correct is None:
+        correct = _CORRECTORS[id(lexicon)] = _corrector(lexicon)
+    return normalise(text, lexicon.corrections, correct)
+
+
+def _negated(text: str, start: int, lexicon: Lexicon) -> bool:
+    """Is there a negation cue before ``start`` in the same clause, bridged only by filler?"""
+    clause_start = 0
+    for match in lexicon.clause_breaks.finditer(text, 0, start):
+        clause_start = match.end()
+    words = _WORD.findall(text[clause_start:start])[-lexicon.negation_window :]
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
+        pair = f"{words[index - 1]} {word}" if index else ""
+        if word in lexicon.negation_cues or pair in lexicon.negation_cues:
+            return True
+        if word not in lexicon.negation_bridge:
+            return False
+    return False
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)), default=0)
+    right_match = _SENTENCE_BREAK.search(text, end)
+    return text[left : right_match.start() if right_match else len(text)]
+
+
+def _fires(rule: Rule, norm: str, match: re.Match[str], lexicon: Lexicon) -> bool:
+    if rule.unless:
+        sentence = _sentence(norm, match.start(), match.end())
+        if any(u.search(sentence) for u in rule.unless):
+            return False
+    if rule.negation is Negation.FLAG:
+        return True
+    negated = _negated(norm, match.start(), lexicon)
+    return negated if rule.negation is Negation.REQUIRE else not negated
+
+
+def _evidence(norm: NormalText, rule: Rule, match: re.Match[str]) -> Evidence:
+    start, end = norm.span(match.start(), match.end())
+    return Evidence(rule.category, rule.id, start, end, norm.original[start:end])
+
+
+def check(text: str, lexicon: Lexicon | None = None) -> SafeguardingResult:
+    """Flag ``text`` if any rule of the lexicon fires; categories follow the lexicon's order."""
+    lex = lexicon or default_lexicon()
+    norm = _normalise(text, lex)
+    found: list[Evidence] = []
+    for rule in lex.rules:
+        for match in rule.pattern.finditer(norm.text):
+            if _fires(rule, norm.text, match, lex):
+                found.append(_evidence(norm, rule, match))
+    hit = {e.category for e in found}
+    categories = tuple(name for name in lex.labels if name in hit)
+    return SafeguardingResult(bool(found), categories, tuple(found))
+
+
+def check_conversation(
+    messages: Iterable[str], lexicon: Lexicon | None = None
+) -> SafeguardingResult:
+    """Check every message, and the messages read together: a disclosure may span two texts
+    ("I don't feel" / "safe with him"). Evidence spans refer to the messages joined by spaces.
+    """
+    return check(" ".join(messages), lexicon)
+
+
+def label(category: str, lexicon: Lexicon | None = None) -> str:
+    """The human-readable name of a category, e.g. ``self_harm`` → "Self-harm or suicidal…"."""
+    return (lexicon or default_lexicon()).labels[category]
