@@ -11,7 +11,7 @@ from flows.session import AnswerValue
 InputKind = Literal["choice", "multiple", "yes_no", "rating", "number", "text", "none"]
 MessageRole = Literal[
     "intro", "question", "info", "reask", "help", "reminder", "thanks", "safeguarding",
-    "opted_out", "expired",
+    "opted_out", "expired", "opted_in", "no_survey",
 ]  # fmt: skip
 
 

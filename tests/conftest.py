@@ -12,3 +12,57 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Rewrite the expected parts of golden transcript files from the current engine.",
     )
+
+
+# --- databases ---------------------------------------------------------------------------------
+# Every storage test runs on SQLite and on PostgreSQL. PostgreSQL runs when
+# CAREVOICE_TEST_POSTGRES_URL is set; in CI a missing or unreachable PostgreSQL is a failure,
+# never a silent skip. Each test gets its own schema, dropped afterwards.
+import os  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from sqlalchemy import Engine, text  # noqa: E402
+
+from storage.db import make_engine  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("CAREVOICE_TEST_POSTGRES_URL")
+    if not url and os.environ.get("CI"):
+        pytest.fail("CI must set CAREVOICE_TEST_POSTGRES_URL so PostgreSQL tests never skip")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database with no tables yet."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'carevoice.db'}")
+        yield engine
+        engine.dispose()
+        return
+    url = postgres_url()
+    if not url:
+        pytest.skip("set CAREVOICE_TEST_POSTGRES_URL to run on PostgreSQL")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_engine(empty_engine: Engine) -> Engine:
+    """A database migrated to the latest schema."""
+    upgrade(empty_engine)
+    return empty_engine

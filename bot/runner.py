@@ -1,0 +1,226 @@
+"""The runner: one inbound message in, stored answers and queued replies out, in one transaction.
+
+Order of work for a message (all inside one transaction, under a per-person lock):
+record it (a repeated external id returns the first outcome and changes nothing) → honour
+STOP / START at once, on every channel → resume the person's conversation or start one from a
+start keyword → apply the engine's events (answers, flags, opt-out, end) → queue the replies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.apply import apply_events
+from bot.flow_catalog import FlowCatalog
+from bot.text_analysis import DefaultTextAnalysis, TextAnalysis
+from flows import builtins
+from flows.definition import Flow
+from flows.engine import resume, start
+from flows.events import Event, Message
+from flows.parsing import normalise
+from flows.resumes import MessageInput, StartContext, TimeoutInput
+from flows.session import Session as EngineSession
+from flows.session import Status
+from storage import repository as repo
+from storage.crypto import Vault
+from storage.db import transaction
+from storage.models import Conversation, InboundMessage
+
+STOP_WORDS = frozenset(
+    word for words in builtins.DEFAULT_COMMANDS["stop"].values() for word in words
+)
+# Twilio's opt-in words. YES only counts from someone who has opted out: otherwise it is an answer.
+START_WORDS = frozenset({"start", "unstop", "yes"})
+OPTED_IN_TEXT = "You will get messages from us again. Reply STOP at any time to opt out."
+NO_SURVEY_TEXT = "Thank you for your message. There is no survey open for you at the moment."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the channel should do: send ``replies`` (unless the carrier already confirmed)."""
+
+    replies: list[Message] = field(default_factory=list)
+    conversation_id: int | None = None
+    opted_out: bool = False
+    opted_in: bool = False
+    duplicate: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "replies": [m.model_dump(mode="json") for m in self.replies],
+            "conversation_id": self.conversation_id,
+            "opted_out": self.opted_out,
+            "opted_in": self.opted_in,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outcome:
+        replies = [Message.model_validate(m) for m in data["replies"]]
+        return cls(replies, data["conversation_id"], data["opted_out"], data["opted_in"], True)
+
+
+class Runner:
+    def __init__(
+        self,
+        engine: Engine,
+        vault: Vault,
+        catalog: FlowCatalog,
+        analysis: TextAnalysis | None = None,
+    ) -> None:
+        self.engine = engine
+        self.vault = vault
+        self.catalog = catalog
+        self.analysis = analysis or DefaultTextAnalysis()
+
+    def handle(
+        self, channel: str, address: str, text: str, external_id: str, received_at: datetime
+    ) -> Outcome:
+        """Apply one inbound message exactly once; returns the replies to send."""
+        hashes = self.vault.lookup_hashes(channel, address)
+        with transaction(self.engine) as db:
+            repo.lock_person(db, channel, hashes[0])
+            earlier = repo.inbound(db, channel, external_id)
+            if earlier is not None:
+                return Outcome.from_json(earlier.outcome)
+            person = repo.ensure_address(db, self.vault, channel, address, received_at)
+            outcome = self._respond(db, channel, hashes, text, received_at)
+            db.add(
+                InboundMessage(
+                    channel=channel,
+                    external_id=external_id,
+                    address_hash=person.address_hash,
+                    conversation_id=outcome.conversation_id,
+                    received_at=received_at,
+                    outcome=outcome.to_json(),
+                )
+            )
+            repo.queue_replies(db, person, outcome.conversation_id, outcome.replies, received_at)
+            return outcome
+
+    def _respond(
+        self, db: Session, channel: str, hashes: list[str], text: str, at: datetime
+    ) -> Outcome:
+        word = normalise(text)
+        opted_out = repo.is_opted_out(db, channel, hashes)
+        if opted_out:
+            if word in START_WORDS:
+                repo.set_opt_out(db, channel, hashes, False, word, at)
+                return Outcome([Message(role="opted_in", text=OPTED_IN_TEXT)], opted_in=True)
+            return Outcome()  # never message someone who opted out, whatever they send
+        conversation = repo.active_conversation(db, channel, hashes)
+        if word in STOP_WORDS and conversation is None:
+            repo.set_opt_out(db, channel, hashes, True, word, at)
+            reply = builtins.SYSTEM_MESSAGES["opted_out"]["en"]
+            return Outcome([Message(role="opted_out", text=reply)], opted_out=True)
+        if conversation is not None:
+            outcome = self._resume(db, conversation, text, at)
+            if outcome.opted_out:
+                repo.set_opt_out(db, channel, hashes, True, word, at)
+            if conversation.status != Status.EXPIRED or self.catalog.by_keyword(text) is None:
+                return outcome
+        entry = self.catalog.by_keyword(text)
+        if entry is None:
+            return Outcome([Message(role="no_survey", text=NO_SURVEY_TEXT)])
+        person = repo.find_address(db, channel, hashes)
+        contact = repo.contact(db, person.contact_id) if person and person.contact_id else None
+        return self._start(
+            db, channel, hashes[0], entry.flow, entry.source, at,
+            contact_id=contact.id if contact else None,
+            provider_id=contact.provider_id if contact else None,
+            language=repo.contact_language(contact),
+        )  # fmt: skip
+
+    def _resume(self, db: Session, conversation: Conversation, text: str, at: datetime) -> Outcome:
+        flow = self._flow_of(db, conversation)
+        concerns = self.analysis.concerns(text)
+        session = EngineSession.model_validate(conversation.session)
+        message = MessageInput(text=text, at=at, concerns=concerns)
+        new_session, events = resume(flow, session, message)
+        return self._apply(db, conversation, flow, new_session, events)
+
+    def _flow_of(self, db: Session, conversation: Conversation) -> Flow:
+        source = repo.flow_source(db, conversation.flow_id, conversation.flow_version)
+        if source is None:  # pragma: no cover - every conversation stores its flow when it starts
+            raise LookupError(
+                f"flow {conversation.flow_id} v{conversation.flow_version} is missing"
+            )
+        return self.catalog.from_source(
+            source, f"{conversation.flow_id}@{conversation.flow_version}"
+        )
+
+    def _start(
+        self, db: Session, channel: str, address_hash: str, flow: Flow, source: str, at: datetime,
+        *, contact_id: int | None, provider_id: int | None, language: str | None,
+        values: dict[str, str] | None = None,
+    ) -> Outcome:  # fmt: skip
+        repo.remember_flow(db, flow.id, flow.version, source, at)
+        context_values = dict(values or {})
+        if provider_id is not None and "provider" not in context_values:
+            context_values["provider"] = repo.provider_name(db, provider_id)
+        session, events = start(flow, StartContext(at=at, language=language, values=context_values))
+        conversation = Conversation(
+            channel=channel, address_hash=address_hash, contact_id=contact_id,
+            provider_id=provider_id, flow_id=flow.id, flow_version=flow.version,
+            session={}, status=Status.ACTIVE.value, started_at=at, last_activity_at=at,
+            expires_at=at + flow.expiry,
+        )  # fmt: skip
+        db.add(conversation)
+        db.flush()
+        return self._apply(db, conversation, flow, session, events)
+
+    def _apply(
+        self, db: Session, conversation: Conversation, flow: Flow,
+        session: EngineSession, events: list[Event],
+    ) -> Outcome:  # fmt: skip
+        result = apply_events(db, conversation, flow, session, events, self.analysis)
+        return Outcome(result.replies, conversation.id, opted_out=result.opted_out)
+
+    def start_for(
+        self, channel: str, address: str, flow_id: str, at: datetime, *,
+        contact_id: int | None = None, provider_id: int | None = None,
+        language: str | None = None, values: dict[str, str] | None = None,
+    ) -> Outcome:  # fmt: skip
+        """Begin a survey we initiate (an invitation, or staff entering a phone survey)."""
+        entry = self.catalog.get(flow_id)
+        hashes = self.vault.lookup_hashes(channel, address)
+        with transaction(self.engine) as db:
+            repo.lock_person(db, channel, hashes[0])
+            if repo.is_opted_out(db, channel, hashes):
+                return Outcome()
+            person = repo.ensure_address(db, self.vault, channel, address, at, contact_id)
+            active = repo.active_conversation(db, channel, hashes)
+            if active is not None:
+                repo.close_conversation(db, active, at)
+            outcome = self._start(
+                db, channel, person.address_hash, entry.flow, entry.source, at,
+                contact_id=contact_id, provider_id=provider_id, language=language, values=values,
+            )  # fmt: skip
+            repo.queue_replies(db, person, outcome.conversation_id, outcome.replies, at)
+            return outcome
+
+    def tick(self, at: datetime) -> int:
+        """Send due reminders and expire silent conversations; returns how many changed."""
+        changed = 0
+        for conversation_id in repo.due_conversation_ids(self.engine, at):
+            with transaction(self.engine) as db:
+                conversation = repo.conversation_for_update(db, conversation_id)
+                if conversation is None or conversation.status != Status.ACTIVE.value:
+                    continue
+                flow = self._flow_of(db, conversation)
+                session = EngineSession.model_validate(conversation.session)
+                new_session, events = resume(flow, session, TimeoutInput(at=at))
+                if not events:
+                    continue
+                outcome = self._apply(db, conversation, flow, new_session, events)
+                person = repo.address_by_hash(db, conversation.channel, conversation.address_hash)
+                if person is not None and outcome.replies:
+                    repo.queue_replies(
+                        db, person, conversation.id, outcome.replies, at, kind="reminder"
+                    )
+                changed += 1
+        return changed

@@ -1,0 +1,47 @@
+"""Configuration from the environment (``CAREVOICE_*``) or a ``.env`` file. No secrets in git."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.crypto import Vault, generate_key
+from storage.db import DEFAULT_URL, is_sqlite
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAREVOICE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_URL, description="SQLite file or postgresql+psycopg://"
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Fernet keys, newest first, comma-separated. With the SQLite default and no "
+        "key, one is made in var/secret.key on first run.",
+    )
+    public_url: str = Field(default="http://127.0.0.1:8000", description="How channels reach us.")
+    flows_dir: Path | None = Field(default=None, description="Extra flow files (*.yaml).")
+    phone_region: str = Field(default="GB", description="Region for numbers written without +.")
+    var_dir: Path = Path("var")
+
+
+def vault_for(settings: Settings) -> Vault:
+    """The identity vault; creates a local key only for the zero-set-up SQLite default."""
+    if settings.secret_key:
+        return Vault.from_setting(settings.secret_key)
+    if not is_sqlite(settings.database_url):
+        raise SystemExit(
+            "CAREVOICE_SECRET_KEY must be set when using PostgreSQL "
+            "(make one with: carevoice db new-key)"
+        )
+    key_file = settings.var_dir / "secret.key"
+    if not key_file.exists():
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(generate_key() + "\n")
+    return Vault.from_setting(key_file.read_text().strip())

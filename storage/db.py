@@ -1,0 +1,63 @@
+"""Database engines: SQLite by default (WAL, foreign keys, one writer), PostgreSQL to scale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+DEFAULT_URL = "sqlite:///var/carevoice.db"
+SQLITE_BUSY_MS = 10_000
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
+    """An engine for ``url``; creates the folder of a SQLite file if needed."""
+    if is_sqlite(url):
+        return _sqlite_engine(url, **options)
+    options.setdefault("pool_pre_ping", True)
+    # A database outage must fail fast (readiness answers 503), not hang a request.
+    connect_args = {"connect_timeout": 3, **options.pop("connect_args", {})}
+    return create_engine(url, connect_args=connect_args, **options)
+
+
+def _sqlite_engine(url: str, **options: Any) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}, **options
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock at the start: two messages from one person are applied
+        # one after the other instead of failing half-way with "database is locked".
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: committed if the block finishes, rolled back if it raises."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -1,0 +1,211 @@
+"""The database tables.
+
+Identity lives apart from feedback: phone numbers and chat ids are only in ``address`` (encrypted,
+looked up by keyed hash); answers, flags and messages refer to people by id or by that hash.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, LargeBinary, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import JSONText, UTCDateTime
+
+# Named constraints, so that Alembic migrations can alter them on SQLite and PostgreSQL alike.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+CATEGORIES = (
+    "general_home_care",
+    "specialist_home_care",
+    "day_service",
+    "childrens_service",
+    "other",
+)
+
+
+def _time(nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(JSONText(), nullable=nullable))
+
+
+class Provider(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    category: str = Field(default="general_home_care", max_length=40)
+    commissioners: list[str] | None = _json()
+    created_at: datetime = _time()
+
+
+class Contact(SQLModel, table=True):
+    """A person we may ask, with their communication needs (Accessible Information Standard)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    name_encrypted: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+    language: str = Field(default="en", max_length=20)
+    easy_read: bool = False
+    large_print: bool = False
+    answers_on_behalf: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _time()
+    erased_at: datetime | None = _time(nullable=True)
+
+
+class Address(SQLModel, table=True):
+    """A phone number, chat id or e-mail: encrypted, found by its keyed hash."""
+
+    __table_args__ = (UniqueConstraint("channel", "address_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    channel: str = Field(max_length=20)
+    address_hash: str = Field(max_length=64, index=True)
+    encrypted: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    created_at: datetime = _time()
+
+
+class OptOut(SQLModel, table=True):
+    """The suppression list: one row per address that said STOP; cleared by START."""
+
+    __table_args__ = (UniqueConstraint("channel", "address_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    address_hash: str = Field(max_length=64, index=True)
+    active: bool = True
+    keyword: str = Field(max_length=40)
+    changed_at: datetime = _time()
+
+
+class FlowVersion(SQLModel, table=True):
+    """The exact flow text a conversation started with, so edits never break one under way."""
+
+    __table_args__ = (UniqueConstraint("flow_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: str = Field(max_length=80)
+    version: int
+    source: str
+    created_at: datetime = _time()
+
+
+class Conversation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    address_hash: str = Field(max_length=64, index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+    flow_id: str = Field(max_length=80)
+    flow_version: int
+    session: dict[str, Any] = _json(nullable=False)
+    status: str = Field(max_length=20, index=True)
+    started_at: datetime = _time()
+    last_activity_at: datetime = _time()
+    expires_at: datetime = _time(index=True)
+    revision: int = Field(default=0, description="Bumped on every write: optimistic check.")
+
+
+class Answer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+    flow_id: str = Field(max_length=80)
+    flow_version: int
+    question_id: str = Field(max_length=80)
+    question_type: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    indicator: str | None = Field(default=None, max_length=80, index=True)
+    value: Any = _json()
+    polarity: str | None = Field(default=None, max_length=10)
+    raw_text: str | None = None
+    purpose: str | None = Field(default=None, max_length=20)
+    channel: str = Field(max_length=20)
+    answered_at: datetime = _time()
+    reporting_month: str = Field(max_length=7, index=True, description="YYYY-MM, Europe/London.")
+    superseded: bool = Field(default=False, description="Voided by a RESTART.")
+    sentiment: str | None = Field(default=None, max_length=10)
+    sentiment_score: float | None = None
+    themes: list[str] | None = _json()
+    flags: list[str] | None = _json()
+
+
+class InboundMessage(SQLModel, table=True):
+    """Every message received, for idempotency: a repeated external id changes nothing."""
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    external_id: str = Field(max_length=120)
+    address_hash: str = Field(max_length=64, index=True)
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    received_at: datetime = _time()
+    outcome: dict[str, Any] = _json(nullable=False)
+
+
+class Outbox(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    address_id: int = Field(foreign_key="address.id", index=True)
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    kind: str = Field(max_length=20, description="reply, invitation, reminder, alert")
+    body: dict[str, Any] = _json(nullable=False)
+    status: str = Field(default="queued", max_length=20, index=True)
+    attempts: int = 0
+    send_after: datetime = _time(index=True)
+    created_at: datetime = _time()
+    sent_at: datetime | None = _time(nullable=True)
+    external_id: str | None = Field(default=None, max_length=120, index=True)
+    last_error: str | None = None
+
+
+class SafeguardingFlag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id", index=True)
+    answer_id: int | None = Field(default=None, foreign_key="answer.id")
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+    categories: list[str] = _json(nullable=False)
+    source: str = Field(max_length=20)
+    status: str = Field(default="open", max_length=20, index=True)
+    created_at: datetime = _time()
+    assigned_to: str | None = Field(default=None, max_length=200)
+    history: list[dict[str, Any]] = _json(nullable=False)
+
+
+class Invitation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id")
+    flow_id: str = Field(max_length=80)
+    channel: str = Field(max_length=20)
+    month: str = Field(max_length=7, index=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = _time()
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20, description="commissioner, provider or admin")
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    active: bool = True
+    created_at: datetime = _time()
+
+
+class AuditLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _time(index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=80)
+    subject: str | None = Field(default=None, max_length=200)
+    detail: dict[str, Any] | None = _json()

@@ -1,0 +1,247 @@
+"""Queries and writes, in one place, each taking the caller's session (the caller owns the
+transaction). Nothing here commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
+
+from flows.events import Message
+from storage.crypto import Vault
+from storage.models import (
+    Address,
+    Answer,
+    AuditLog,
+    Contact,
+    Conversation,
+    FlowVersion,
+    InboundMessage,
+    OptOut,
+    Outbox,
+    Provider,
+    SafeguardingFlag,
+)
+
+REPORTING_ZONE = ZoneInfo("Europe/London")
+
+
+def reporting_month(at: datetime) -> str:
+    """Months are counted in UK local time: a reply at 00:30 BST on 1 November is November's."""
+    return at.astimezone(REPORTING_ZONE).strftime("%Y-%m")
+
+
+def lock_person(session: Session, channel: str, address_hash: str) -> None:
+    """Serialise all work for one person until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock keyed by the pseudonym. SQLite: every write
+    transaction already holds the database's single write lock (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(bytes.fromhex(address_hash[:16]), "big", signed=True)
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))  # type: ignore[call-overload]
+
+
+def find_address(session: Session, channel: str, hashes: list[str]) -> Address | None:
+    query = select(Address).where(Address.channel == channel, col(Address.address_hash).in_(hashes))
+    return session.exec(query).first()
+
+
+def ensure_address(
+    session: Session,
+    vault: Vault,
+    channel: str,
+    address: str,
+    at: datetime,
+    contact_id: int | None = None,
+) -> Address:
+    found = find_address(session, channel, vault.lookup_hashes(channel, address))
+    if found is not None:
+        if contact_id is not None and found.contact_id is None:
+            found.contact_id = contact_id
+            session.add(found)
+        return found
+    created = Address(
+        channel=channel,
+        address_hash=vault.lookup_hash(channel, address),
+        encrypted=vault.encrypt(address),
+        contact_id=contact_id,
+        created_at=at,
+    )
+    session.add(created)
+    session.flush()
+    return created
+
+
+def opt_out_row(session: Session, channel: str, hashes: list[str]) -> OptOut | None:
+    query = select(OptOut).where(OptOut.channel == channel, col(OptOut.address_hash).in_(hashes))
+    return session.exec(query).first()
+
+
+def is_opted_out(session: Session, channel: str, hashes: list[str]) -> bool:
+    row = opt_out_row(session, channel, hashes)
+    return row is not None and row.active
+
+
+def set_opt_out(
+    session: Session, channel: str, hashes: list[str], active: bool, keyword: str, at: datetime
+) -> None:
+    row = opt_out_row(session, channel, hashes)
+    if row is None:
+        row = OptOut(
+            channel=channel, address_hash=hashes[0], active=active, keyword=keyword, changed_at=at
+        )
+    else:
+        row.active, row.keyword, row.changed_at = active, keyword, at
+    session.add(row)
+    audit(
+        session,
+        "person",
+        "opt_out" if active else "opt_in",
+        f"{channel}:{hashes[0][:12]}",
+        {"keyword": keyword},
+        at,
+    )
+
+
+def inbound(session: Session, channel: str, external_id: str) -> InboundMessage | None:
+    query = select(InboundMessage).where(
+        InboundMessage.channel == channel, InboundMessage.external_id == external_id
+    )
+    return session.exec(query).first()
+
+
+def active_conversation(session: Session, channel: str, hashes: list[str]) -> Conversation | None:
+    query = (
+        select(Conversation)
+        .where(
+            Conversation.channel == channel,
+            col(Conversation.address_hash).in_(hashes),
+            Conversation.status == "active",
+        )
+        .order_by(col(Conversation.id).desc())
+    )
+    return session.exec(query).first()
+
+
+def remember_flow(session: Session, flow_id: str, version: int, source: str, at: datetime) -> None:
+    query = select(FlowVersion).where(
+        FlowVersion.flow_id == flow_id, FlowVersion.version == version
+    )
+    if session.exec(query).first() is None:
+        session.add(FlowVersion(flow_id=flow_id, version=version, source=source, created_at=at))
+        session.flush()
+
+
+def flow_source(session: Session, flow_id: str, version: int) -> str | None:
+    query = select(FlowVersion.source).where(
+        FlowVersion.flow_id == flow_id, FlowVersion.version == version
+    )
+    return session.exec(query).first()
+
+
+def supersede_answers(session: Session, conversation_id: int) -> None:
+    query = select(Answer).where(
+        Answer.conversation_id == conversation_id, col(Answer.superseded).is_(False)
+    )
+    for answer in session.exec(query):
+        answer.superseded = True
+        session.add(answer)
+
+
+def provider_by_name(session: Session, name: str) -> Provider | None:
+    query = select(Provider).where(col(Provider.name).ilike(name.strip()))
+    return session.exec(query).first()
+
+
+def flag(session: Session, row: SafeguardingFlag) -> SafeguardingFlag:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def queue(session: Session, row: Outbox) -> Outbox:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def audit(
+    session: Session,
+    actor: str,
+    action: str,
+    subject: str | None,
+    detail: dict[str, Any] | None,
+    at: datetime,
+) -> None:
+    session.add(AuditLog(at=at, actor=actor, action=action, subject=subject, detail=detail))
+
+
+def contact(session: Session, contact_id: int) -> Contact | None:
+    return session.get(Contact, contact_id)
+
+
+def contact_language(person: Contact | None) -> str | None:
+    """The flow language a contact reads best: easy-read English where that is their need."""
+    if person is None:
+        return None
+    if person.easy_read and person.language.split("-")[0] == "en":
+        return "en-easy"
+    return person.language
+
+
+def provider_name(session: Session, provider_id: int) -> str:
+    provider = session.get(Provider, provider_id)
+    return provider.name if provider else ""
+
+
+def close_conversation(session: Session, conversation: Conversation, at: datetime) -> None:
+    """A newer survey replaces one left open: the old one ends as expired, answers kept."""
+    conversation.status = "expired"
+    conversation.last_activity_at = at
+    conversation.revision += 1
+    session.add(conversation)
+
+
+def queue_replies(
+    session: Session,
+    person: Address,
+    conversation_id: int | None,
+    replies: list[Message],
+    at: datetime,
+    kind: str = "reply",
+) -> None:
+    assert person.id is not None
+    for reply in replies:
+        session.add(
+            Outbox(
+                channel=person.channel,
+                address_id=person.id,
+                conversation_id=conversation_id,
+                kind=kind,
+                body=reply.model_dump(mode="json"),
+                send_after=at,
+                created_at=at,
+            )
+        )
+
+
+def due_conversation_ids(engine: Engine, at: datetime) -> list[int]:
+    """Active conversations silent long enough that a reminder or expiry may be due."""
+    with Session(engine) as session:
+        query = select(Conversation.id).where(
+            Conversation.status == "active", Conversation.last_activity_at < at
+        )
+        return [i for i in session.exec(query) if i is not None]
+
+
+def conversation_for_update(session: Session, conversation_id: int) -> Conversation | None:
+    query = select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+    return session.exec(query).first()
+
+
+def address_by_hash(session: Session, channel: str, address_hash: str) -> Address | None:
+    return find_address(session, channel, [address_hash])
