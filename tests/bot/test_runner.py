@@ -121,7 +121,8 @@ def test_disclosure_is_flagged_and_signposted(runner: Runner, db_engine: Engine)
     assert flag.status == "open"
     assert "physical" in flag.categories
     why = next(a for a in rows(db_engine, Answer) if a.question_id == "fft_why")
-    assert why.flags and "physical" in why.flags
+    assert why.flags
+    assert "physical" in why.flags
 
 
 def test_restart_supersedes_earlier_answers(runner: Runner, db_engine: Engine) -> None:
