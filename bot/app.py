@@ -1,0 +1,64 @@
+"""The HTTP service: an application factory every channel plugs into.
+
+Errors are always JSON with a plain message; no stack trace ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import Settings
+from storage.db import make_engine
+from storage.migrate import current, head
+
+log = logging.getLogger("carevoice.app")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the service. ``carevoice serve`` (uvicorn) calls this with no arguments."""
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(title="carevoice", version="0.1.0")
+    app.state.settings = settings
+    app.state.engine = engine
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Logged with the route only: a request body may hold health information.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "internal error"}, status_code=500)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", responses={503: {"description": "database unreachable or not migrated"}})
+    def readyz() -> JSONResponse:
+        """The database is reachable and its schema is current."""
+        return readiness(engine)
+
+    return app
+
+
+def readiness(engine: Engine) -> JSONResponse:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        revision = current(engine)
+    except SQLAlchemyError as error:
+        reason = type(error.orig or error).__name__
+        return JSONResponse({"status": "unavailable", "database": f"unreachable ({reason})"}, 503)
+    if revision != head():
+        body = {
+            "status": "unavailable",
+            "database": f"schema at {revision or 'nothing'}, needs {head()}",
+            "fix": "run: carevoice db upgrade",
+        }
+        return JSONResponse(body, 503)
+    return JSONResponse({"status": "ok", "database": "ok", "schema": revision})
