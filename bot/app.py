@@ -52,7 +52,7 @@ def readiness(engine: Engine) -> JSONResponse:
             connection.execute(text("SELECT 1"))
         revision = current(engine)
     except SQLAlchemyError as error:
-        reason = type(error.orig or error).__name__
+        reason = type(getattr(error, "orig", None) or error).__name__
         return JSONResponse({"status": "unavailable", "database": f"unreachable ({reason})"}, 503)
     if revision != head():
         body = {

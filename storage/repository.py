@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from flows.events import Message
@@ -128,12 +130,13 @@ def active_conversation(session: Session, channel: str, hashes: list[str]) -> Co
 
 
 def remember_flow(session: Session, flow_id: str, version: int, source: str, at: datetime) -> None:
-    query = select(FlowVersion).where(
-        FlowVersion.flow_id == flow_id, FlowVersion.version == version
+    """Keep the flow's text; two people starting the same new flow at once both succeed."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(FlowVersion).values(
+        flow_id=flow_id, version=version, source=source, created_at=at
     )
-    if session.exec(query).first() is None:
-        session.add(FlowVersion(flow_id=flow_id, version=version, source=source, created_at=at))
-        session.flush()
+    session.exec(statement.on_conflict_do_nothing(index_elements=["flow_id", "version"]))
 
 
 def flow_source(session: Session, flow_id: str, version: int) -> str | None:
