@@ -1,0 +1,109 @@
+"""Inbound messages per second through the runner, beside a bare-insert baseline from the same run.
+
+    python benchmarks/runner.py [--people 40] [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+Each person completes the home-care survey (7 messages). The baseline inserts the same number of
+rows into a one-column table in one transaction each, on the same database: the ratio says what
+the runner's work (engine, encryption, answers, outbox, idempotency log) costs per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from bot.flow_catalog import FlowCatalog
+from bot.runner import Runner
+from storage.crypto import Vault, generate_key
+from storage.db import make_engine
+from storage.migrate import upgrade
+
+SCRIPT = ["FEEDBACK", "1", "2", "3", "4", "Lovely carers", "Ring when late"]
+T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+
+def through_runner(engine: Engine, people: int, first: int = 0) -> int:
+    runner = Runner(engine, Vault.from_setting(generate_key()), FlowCatalog.load())
+    count = 0
+    for person in range(first, first + people):
+        phone = f"+4477009{person:05d}"
+        for step, message in enumerate(SCRIPT):
+            at = T0 + timedelta(minutes=person * 10 + step)
+            runner.handle("sms", phone, message, f"bench-{person}-{step}", at)
+            count += 1
+    return count
+
+
+def bare_inserts(engine: Engine, count: int) -> int:
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_baseline (body TEXT)"))
+    for number in range(count):
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO bench_baseline (body) VALUES (:b)"), {"b": str(number)}
+            )
+    return count
+
+
+def rate(work: Callable[[], int]) -> float:
+    started = time.perf_counter()
+    done = work()
+    return done / (time.perf_counter() - started)
+
+
+def measure(name: str, engine: Engine, people: int) -> tuple[str, float, float]:
+    upgrade(engine)
+    through_runner(engine, 1, first=99_999)  # warm-up: loads lexicons and flows once, not timed
+    runner_rate = rate(lambda: through_runner(engine, people))
+    baseline_rate = rate(lambda: bare_inserts(engine, people * len(SCRIPT)))
+    return name, runner_rate, baseline_rate
+
+
+def postgres_engine(url: str) -> tuple[Engine, Callable[[], None]]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+
+    def drop() -> None:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+    return engine, drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=40)
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        results.append(measure("SQLite", sqlite, args.people))
+        sqlite.dispose()
+    if args.postgres:
+        engine, drop = postgres_engine(args.postgres)
+        try:
+            results.append(measure("PostgreSQL", engine, args.people))
+        finally:
+            drop()
+    print(f"{'database':<12}{'runner msg/s':>14}{'bare insert/s':>15}{'ratio':>8}")
+    for name, runner_rate, baseline_rate in results:
+        ratio = runner_rate / baseline_rate
+        print(f"{name:<12}{runner_rate:>14.0f}{baseline_rate:>15.0f}{ratio:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
