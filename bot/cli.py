@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from bot.channels.sms_format import render, segments
-from bot.chat import TerminalChat
+from bot.chat import TerminalChat, utc_now
+from bot.text_commands import app as text_app
 from flows.definition import Flow
 from flows.engine import choose_language
 from flows.errors import FlowError, FlowLoadError
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 flows_app = typer.Typer(help="Write, check and preview survey flows.", no_args_is_help=True)
 app.add_typer(flows_app, name="flows")
+app.add_typer(text_app, name="text")
 
 FlowArg = Annotated[str, typer.Argument(help="A flow file, or the id of a bundled flow.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language code, e.g. en or en-easy.")]
@@ -130,7 +132,9 @@ def _stdin_lines(interactive: bool) -> Iterator[str]:
 def chat(
     flow: FlowArg,
     lang: LangOpt = None,
-    provider: Annotated[str | None, typer.Option(help="Provider name for {provider}.")] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="Provider name (for {provider}; required with --record).")
+    ] = None,
     answers_json: Annotated[
         bool,
         typer.Option(
@@ -138,17 +142,82 @@ def chat(
             help="When it ends, print the answers as one JSON object (the chat goes to stderr).",
         ),
     ] = False,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="Store the answers (channel telephone): a survey done by phone or paper.",
+        ),
+    ] = False,
+    person: Annotated[
+        str | None, typer.Option("--as", help="With --record: the person's phone number, if known.")
+    ] = None,
 ) -> None:
     """Run a conversation in the terminal; answers may be piped in, one message per line."""
+    lines = _stdin_lines(sys.stdin.isatty())
+    if record:
+        _recorded_chat(flow, provider, person, lines)
+        return
     loaded = load_or_fail(flow)
     out = sys.stderr if answers_json else sys.stdout
     conversation = TerminalChat(loaded, out)
     values = {"provider": provider} if provider else {}
-    session = conversation.run(_stdin_lines(sys.stdin.isatty()), lang, values)
+    session = conversation.run(lines, lang, values)
     if session.active:
         out.write("(the conversation was left unfinished)\n")
     if answers_json:
         typer.echo(conversation.answers_json())
+
+
+def _recorded_chat(
+    flow: str, provider: str | None, person: str | None, lines: Iterator[str]
+) -> None:
+    from bot.database import DatabaseNotReady, open_database
+    from bot.flow_catalog import FlowCatalog
+    from bot.recorded_chat import RecordingError, record_chat
+    from bot.settings import Settings, vault_for
+    from storage.phones import InvalidPhone, normalise_phone
+
+    if provider is None:
+        raise fail("--record needs --provider NAME: answers are counted per provider")
+    settings = Settings()
+    try:
+        phone = normalise_phone(person, settings.phone_region) if person else None
+        engine = open_database(settings)
+        catalog = FlowCatalog.load(settings.flows_dir)
+        result = record_chat(
+            engine, vault_for(settings), catalog, flow, provider, phone, lines, sys.stdout, utc_now
+        )
+    except (RecordingError, InvalidPhone, FlowError, DatabaseNotReady) as error:
+        raise fail(str(error)) from None
+    typer.echo(
+        f"recorded: conversation {result.conversation_id}, {result.status} (channel telephone)"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Run the HTTP service (all channels plug into it)."""
+    import uvicorn
+
+    from bot.database import DatabaseNotReady, open_database
+    from bot.settings import Settings, vault_for
+
+    settings = Settings()
+    try:
+        open_database(settings).dispose()  # refuses to start on a database that needs migrating
+    except DatabaseNotReady as error:
+        raise fail(str(error)) from None
+    vault_for(settings)  # creates the local key on first run of the SQLite default
+    typer.echo(f"carevoice is listening on http://{host}:{port}")
+    typer.echo(f"  health:    http://{host}:{port}/healthz")
+    typer.echo(f"  readiness: http://{host}:{port}/readyz")
+    typer.echo(f"  API docs:  http://{host}:{port}/docs")
+    uvicorn.run("bot.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from analysis import safeguarding
+from analysis import safeguarding, sentiment, themes
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,12 @@ class TextAnalysis(Protocol):
 
 
 class DefaultTextAnalysis:
-    """Rule-first safeguarding from ``analysis.safeguarding``."""
+    """Rule-first safeguarding, the trained sentiment model (or CAREVOICE_SENTIMENT's engine),
+    and the packaged contract-review themes."""
 
     def concerns(self, text: str) -> tuple[str, ...]:
         return safeguarding.check(text).categories
 
     def annotate(self, text: str, purpose: str | None) -> Annotation:
-        return Annotation()
+        result = sentiment.classify(text, purpose)
+        return Annotation(result.label, result.score, themes.tag(text))

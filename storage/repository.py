@@ -248,3 +248,8 @@ def conversation_for_update(session: Session, conversation_id: int) -> Conversat
 
 def address_by_hash(session: Session, channel: str, address_hash: str) -> Address | None:
     return find_address(session, channel, [address_hash])
+
+
+def conversation_status(session: Session, conversation_id: int | None) -> str:
+    found = session.get(Conversation, conversation_id) if conversation_id is not None else None
+    return found.status if found is not None else "not started"

@@ -1,0 +1,95 @@
+"""Staff entering a survey done by phone or on paper: the console conversation, through the runner,
+stored with channel ``telephone`` (the FFT counts responses by mode)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import Engine
+
+from bot.channels.sms_format import render
+from bot.flow_catalog import CatalogEntry, FlowCatalog
+from bot.runner import Outcome, Runner
+from flows.loader import load_text, resolve
+from storage import repository as repo
+from storage.crypto import Vault
+from storage.db import transaction
+
+CHANNEL = "telephone"
+
+
+class RecordingError(ValueError):
+    """Something the person at the keyboard must fix (unknown provider, bad number)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    conversation_id: int | None
+    status: str
+
+
+def record_chat(
+    engine: Engine,
+    vault: Vault,
+    catalog: FlowCatalog,
+    flow: str,
+    provider: str,
+    person: str | None,
+    lines: Iterable[str],
+    out: TextIO,
+    clock: Callable[[], datetime],
+) -> Recorded:
+    """Run one conversation through the runner, printing replies as the caller would hear them."""
+    path = resolve(flow)
+    entry = catalog.entries.get(flow) or _add_file(catalog, path)
+    with transaction(engine) as db:
+        found = repo.provider_by_name(db, provider)
+        if found is None:
+            raise RecordingError(
+                f"no provider called {provider!r}: add it with carevoice providers add"
+            )
+        provider_id = found.id
+    # Without a number, each paper survey is its own anonymous respondent.
+    address = person or f"paper-{uuid.uuid4().hex}"
+    runner = Runner(engine, vault, catalog)
+    outcome = runner.start_for(
+        CHANNEL,
+        address,
+        entry.flow.id,
+        clock(),
+        provider_id=provider_id,
+        values={"provider": found.name},
+    )
+    _show(outcome, out)
+    conversation_id = outcome.conversation_id
+    for line in lines:
+        outcome = runner.handle(CHANNEL, address, line.rstrip("\r\n"), uuid.uuid4().hex, clock())
+        _show(outcome, out)
+        if outcome.conversation_id != conversation_id or _ended(outcome):
+            break
+    with transaction(engine) as db:
+        status = repo.conversation_status(db, conversation_id)
+    return Recorded(conversation_id, status)
+
+
+def _add_file(catalog: FlowCatalog, path: Path) -> CatalogEntry:
+    source = path.read_text(encoding="utf-8")
+    flow = load_text(source, str(path))
+    catalog.add(flow, source)
+    return catalog.get(flow.id)
+
+
+def _ended(outcome: Outcome) -> bool:
+    return any(m.role in {"thanks", "opted_out", "expired"} for m in outcome.replies)
+
+
+def _show(outcome: Outcome, out: TextIO) -> None:
+    for message in outcome.replies:
+        text = render(message, unicode=True)
+        out.write("\n".join(f"bot> {line}" for line in text.splitlines()) + "\n")
+    out.flush()
