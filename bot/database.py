@@ -1,0 +1,47 @@
+"""Opening the configured database, ready for use or with a clear reason why not.
+
+Shared by every command and by the service: the zero-set-up SQLite default brings its own schema
+up to date; PostgreSQL, which several workers share, is only migrated on purpose, by
+``carevoice db upgrade``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.settings import Settings
+from storage import migrate
+from storage.db import is_sqlite, make_engine
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be used yet; the message says what to do."""
+
+
+def shown(url: str) -> str:
+    """The URL for messages, password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def open_database(settings: Settings) -> Engine:
+    """An engine on a reachable database whose schema is current; raises ``DatabaseNotReady``."""
+    engine = make_engine(settings.database_url)
+    try:
+        stale = migrate.needs_upgrade(engine)
+        if stale and is_sqlite(settings.database_url):
+            migrate.upgrade(engine)
+            stale = False
+    except DBAPIError as error:
+        engine.dispose()
+        raise DatabaseNotReady(
+            f"cannot use the database at {shown(settings.database_url)}: {error.orig}"
+        ) from None
+    if stale:
+        engine.dispose()
+        raise DatabaseNotReady(
+            f"the database at {shown(settings.database_url)} needs migrating: "
+            "run `carevoice db upgrade`"
+        )
+    return engine

@@ -1,0 +1,171 @@
+"""Reading a contacts CSV: a validated ``ContactRow`` for each good line, a ``RowProblem`` (with
+the line number a spreadsheet shows) for each bad one. Pure: no database, no keys."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from storage.phones import InvalidPhone, is_landline, normalise_phone
+
+# Column → address channel. A phone number is stored once, under ``sms``.
+ADDRESS_COLUMNS = {"phone": "sms", "telegram": "telegram", "email": "email"}
+NEEDS_COLUMNS = ("easy_read", "large_print", "answers_on_behalf")
+COLUMNS = ("name", *ADDRESS_COLUMNS, "language", *NEEDS_COLUMNS)
+REQUIRED = ("name", "language")
+
+_YES = frozenset({"yes", "y", "true", "1", "x"})
+_NO = frozenset({"no", "n", "false", "0"})
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TELEGRAM = re.compile(r"[1-9][0-9]{0,15}")
+MAX_TEXT = 200
+
+
+class CsvHeaderError(ValueError):
+    """The first line is not a header we can use; nothing can be read."""
+
+
+class RowError(ValueError):
+    """One cell is wrong; the row is rejected with this reason."""
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One person from the file. ``None`` means a blank cell: keep what is known, or default."""
+
+    line: int
+    name: str
+    addresses: tuple[tuple[str, str], ...]
+    language: str | None = None
+    easy_read: bool | None = None
+    large_print: bool | None = None
+    answers_on_behalf: str | None = None
+    landline: bool = False
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class ContactCsv:
+    """Iterate over the rows of a contacts file; ``ignored`` lists columns we do not read."""
+
+    def __init__(self, lines: Iterable[str], region: str = "GB") -> None:
+        self._reader = csv.reader(lines)
+        self.region = region
+        self.columns = _header(next(self._reader, []))
+        self.ignored = tuple(c for c in self.columns if c not in COLUMNS)
+
+    def __iter__(self) -> Iterator[ContactRow | RowProblem]:
+        for cells in self._reader:
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines, and rows of empty cells that spreadsheets leave behind
+            line = self._reader.line_num
+            if len(cells) > len(self.columns):
+                yield RowProblem(
+                    line,
+                    f"{len(cells)} values but the header has {len(self.columns)} columns "
+                    "(is there an unquoted comma in a name?)",
+                )
+                continue
+            cell = dict(zip(self.columns, (c.strip() for c in cells), strict=False))
+            try:
+                yield _row(line, cell, self.region)
+            except RowError as error:
+                yield RowProblem(line, str(error))
+
+
+def _header(cells: list[str]) -> tuple[str, ...]:
+    columns = tuple(c.strip().lower().replace(" ", "_").replace("-", "_") for c in cells)
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        found = ", ".join(c for c in columns if c) or "nothing"
+        raise CsvHeaderError(
+            f"line 1: the header needs the columns {', '.join(REQUIRED)} and at least one of "
+            f"{', '.join(ADDRESS_COLUMNS)}; missing {', '.join(missing)} (found: {found})"
+        )
+    if not any(c in columns for c in ADDRESS_COLUMNS):
+        wanted = ", ".join(ADDRESS_COLUMNS)
+        raise CsvHeaderError(f"line 1: the header needs at least one of {wanted}")
+    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
+    if repeated:
+        raise CsvHeaderError(f"line 1: column {', '.join(repeated)} appears more than once")
+    return columns
+
+
+def _row(line: int, cell: dict[str, str], region: str) -> ContactRow:
+    name = " ".join(cell.get("name", "").split())
+    if not name:
+        raise RowError("name is empty")
+    if len(name) > MAX_TEXT:
+        raise RowError(f"name is longer than {MAX_TEXT} characters")
+    addresses = _addresses(cell, region)
+    phone = dict(addresses).get("sms")
+    return ContactRow(
+        line=line,
+        name=name,
+        addresses=addresses,
+        language=_language(cell.get("language", "")),
+        easy_read=_flag("easy_read", cell.get("easy_read", "")),
+        large_print=_flag("large_print", cell.get("large_print", "")),
+        answers_on_behalf=_on_behalf(cell.get("answers_on_behalf", "")),
+        landline=phone is not None and is_landline(phone),
+    )
+
+
+def _addresses(cell: dict[str, str], region: str) -> tuple[tuple[str, str], ...]:
+    found: list[tuple[str, str]] = []
+    if phone := cell.get("phone"):
+        try:
+            found.append(("sms", normalise_phone(phone, region)))
+        except InvalidPhone as error:
+            raise RowError(str(error)) from None
+    if telegram := cell.get("telegram"):
+        if not _TELEGRAM.fullmatch(telegram):
+            raise RowError(
+                f"telegram {telegram!r} is not a chat id (a number; a bot cannot message a "
+                "@username until the person has written to it)"
+            )
+        found.append(("telegram", telegram))
+    if email := cell.get("email"):
+        if not _EMAIL.fullmatch(email):
+            raise RowError(f"email {email!r} is not an e-mail address")
+        # Lower case so that the keyed hash of Ann@Example.org and ann@example.org agree.
+        found.append(("email", email.lower()))
+    if not found:
+        raise RowError("no phone, telegram or email: there is no way to reach this person")
+    return tuple(found)
+
+
+def _language(value: str) -> str | None:
+    if not value:
+        return None
+    code = value.lower().replace("_", "-")
+    if not _LANGUAGE.fullmatch(code) or len(code) > 20:
+        raise RowError(f"language {value!r} is not a language code such as en, cy, pl or en-easy")
+    return code
+
+
+def _flag(column: str, value: str) -> bool | None:
+    word = value.lower()
+    if not word:
+        return None
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise RowError(f"{column} {value!r} is not yes or no")
+
+
+def _on_behalf(value: str) -> str | None:
+    if len(value) > MAX_TEXT:
+        raise RowError(f"answers_on_behalf is longer than {MAX_TEXT} characters")
+    return value or None

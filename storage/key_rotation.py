@@ -1,0 +1,100 @@
+"""Key rotation: re-encrypt every identity with the newest key and re-key every pseudonym.
+
+After ``CAREVOICE_SECRET_KEY`` gains a new key (first in the list), lookups already work under
+both keys; this moves all stored data onto the new one. The caller owns the transaction, so a
+rotation is all or nothing.
+
+One thing cannot move: an opt-out whose address has been erased holds only a keyed hash, and a
+hash cannot be re-keyed without the number. Such entries keep matching only while the old key
+stays configured, so the report counts them and the old key must not be removed while any remain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import exists
+from sqlmodel import Session, col, select, update
+
+from storage import people
+from storage import repository as repo
+from storage.crypto import Vault
+from storage.models import Address, Contact, Conversation, InboundMessage, OptOut
+
+_HASHED = (OptOut, Conversation, InboundMessage)
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    addresses: int
+    names: int
+    rekeyed_rows: int
+    stranded_opt_outs: int  # erased people's opt-outs, still under an older key
+
+    @property
+    def summary(self) -> str:
+        text = (
+            f"re-encrypted {self.addresses} addresses and {self.names} names; "
+            f"re-keyed {self.rekeyed_rows} rows"
+        )
+        if self.stranded_opt_outs:
+            text += (
+                f". {self.stranded_opt_outs} opt-outs of erased people can only be re-keyed with "
+                "their number, which is gone: keep the older keys configured"
+            )
+        return text
+
+
+def rotate_keys(session: Session, vault: Vault, at: datetime, actor: str = "cli") -> RotationReport:
+    rekeyed = 0
+    addresses = list(session.exec(select(Address).order_by(col(Address.id))))
+    for address in addresses:
+        rekeyed += _rotate_address(session, vault, address)
+    contacts = session.exec(select(Contact).where(col(Contact.name_encrypted).is_not(None)))
+    names = 0
+    for contact in contacts:
+        assert contact.name_encrypted is not None
+        contact.name_encrypted = vault.rotate(contact.name_encrypted)
+        session.add(contact)
+        names += 1
+    report = RotationReport(len(addresses), names, rekeyed, _stranded(session, vault))
+    repo.audit(session, actor, "rotate_keys", None, asdict(report), at)
+    return report
+
+
+def _rotate_address(session: Session, vault: Vault, address: Address) -> int:
+    plain = vault.decrypt(address.encrypted)
+    newest, *older = vault.lookup_hashes(address.channel, plain)
+    stale = {*older, address.address_hash} - {newest}
+    address.encrypted = vault.rotate(address.encrypted)
+    address.address_hash = newest
+    session.add(address)
+    if not stale:
+        return 0
+    session.flush()
+    changed = 0
+    for model in _HASHED:
+        statement = (
+            update(model)
+            .where(people.matches(model.channel, model.address_hash, _keys(address, stale)))
+            .values(address_hash=newest)
+        )
+        changed += session.exec(statement).rowcount
+    return changed
+
+
+def _keys(address: Address, hashes: set[str]) -> set[tuple[str, str]]:
+    return {(address.channel, h) for h in hashes}
+
+
+def _stranded(session: Session, vault: Vault) -> int:
+    """Opt-outs with no stored address: erased people's, whose hash cannot be re-keyed."""
+    if len(vault.keys) == 1:
+        return 0  # nothing older to keep configured
+    session.flush()
+    held = exists().where(
+        col(Address.channel) == col(OptOut.channel),
+        col(Address.address_hash) == col(OptOut.address_hash),
+    )
+    return len(list(session.exec(select(OptOut.id).where(~held))))

@@ -1,0 +1,86 @@
+"""Care providers: the organisations people receive care from, and who commissions them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage import repository as repo
+from storage.models import CATEGORIES, Contact, Provider
+
+MAX_NAME = 200
+
+
+class ProviderError(ValueError):
+    """A provider cannot be added as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class ProviderSummary:
+    id: int
+    name: str
+    category: str
+    commissioners: list[str]
+    contacts: int
+    created_at: datetime
+
+
+def find_provider(session: Session, name: str) -> Provider | None:
+    """By name, ignoring case and spaces around it (exact, unlike a LIKE pattern)."""
+    query = select(Provider).where(func.lower(Provider.name) == " ".join(name.split()).lower())
+    return session.exec(query).first()
+
+
+def add_provider(
+    session: Session,
+    name: str,
+    category: str,
+    commissioners: list[str],
+    at: datetime,
+    actor: str = "cli",
+) -> Provider:
+    clean = " ".join(name.split())
+    if not clean:
+        raise ProviderError("the provider name is empty")
+    if len(clean) > MAX_NAME:
+        raise ProviderError(f"the provider name is longer than {MAX_NAME} characters")
+    if category not in CATEGORIES:
+        raise ProviderError(f"unknown category {category!r}: choose {', '.join(CATEGORIES)}")
+    if find_provider(session, clean) is not None:
+        raise ProviderError(f"a provider called {clean!r} already exists")
+    wanted = [" ".join(c.split()) for c in commissioners if c.strip()]
+    provider = Provider(
+        name=clean,
+        category=category,
+        commissioners=list(dict.fromkeys(wanted)) or None,
+        created_at=at,
+    )
+    session.add(provider)
+    session.flush()
+    repo.audit(session, actor, "provider_add", f"provider:{provider.id}", {"name": clean}, at)
+    return provider
+
+
+def list_providers(session: Session) -> list[ProviderSummary]:
+    counts = dict(
+        session.exec(
+            select(Contact.provider_id, func.count())
+            .where(col(Contact.erased_at).is_(None))
+            .group_by(col(Contact.provider_id))
+        ).all()
+    )
+    rows = session.exec(select(Provider).order_by(func.lower(Provider.name)))
+    return [
+        ProviderSummary(
+            id=p.id or 0,
+            name=p.name,
+            category=p.category,
+            commissioners=list(p.commissioners or []),
+            contacts=counts.get(p.id or 0, 0),
+            created_at=p.created_at,
+        )
+        for p in rows
+    ]

@@ -1,0 +1,159 @@
+"""Subject access: everything held about one person, as one JSON-ready dictionary.
+
+Safeguarding flags are included with their history. Before the export is released, the data
+protection officer decides whether any part is exempt (e.g. where disclosure could cause serious
+harm: Data Protection Act 2018, Schedule 3); this module only gathers, it never withholds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from storage import people
+from storage import repository as repo
+from storage.crypto import Vault
+from storage.models import (
+    Address,
+    Answer,
+    Contact,
+    Conversation,
+    InboundMessage,
+    Invitation,
+    OptOut,
+    Outbox,
+    SafeguardingFlag,
+)
+
+
+def export_person(
+    session: Session, vault: Vault, person: people.Person, at: datetime, actor: str = "cli"
+) -> dict[str, Any]:
+    """The person's data, decrypted; writes an audit-log entry (no address in it)."""
+    talks = people.conversations(session, person)
+    talk_ids = people.ids(talks)
+    answers = people.answers(session, talk_ids)
+    data = {
+        "exported_at": _when(at),
+        "contacts": [_contact(session, vault, c) for c in person.contacts],
+        "addresses": [_address(vault, a) for a in person.addresses],
+        "opt_outs": [_opt_out(o) for o in people.opt_outs(session, person)],
+        "conversations": [_conversation(c, answers) for c in talks],
+        "safeguarding_flags": [_flag(f) for f in people.flags(session, talk_ids)],
+        "messages_received": [
+            _received(m) for m in people.inbound_messages(session, person, talk_ids)
+        ],
+        "messages_sent": [_sent(m) for m in people.outbox(session, person, talk_ids)],
+        "invitations": [_invitation(i) for i in people.invitations(session, person, talk_ids)],
+    }
+    repo.audit(session, actor, "subject_access_export", person.subject, _counts(data), at)
+    return data
+
+
+def _address(vault: Vault, row: Address) -> dict[str, Any]:
+    return {
+        "channel": row.channel,
+        "address": vault.decrypt(row.encrypted),
+        "created_at": _when(row.created_at),
+    }
+
+
+def _opt_out(row: OptOut) -> dict[str, Any]:
+    return {
+        "channel": row.channel,
+        "opted_out": row.active,
+        "keyword": row.keyword,
+        "changed_at": _when(row.changed_at),
+    }
+
+
+def _flag(row: SafeguardingFlag) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "conversation_id": row.conversation_id,
+        "answer_id": row.answer_id,
+        "categories": row.categories,
+        "status": row.status,
+        "created_at": _when(row.created_at),
+        "history": row.history,
+    }
+
+
+def _received(row: InboundMessage) -> dict[str, Any]:
+    # We keep what we replied (for idempotency), not the text the person sent.
+    return {"channel": row.channel, "received_at": _when(row.received_at), "outcome": row.outcome}
+
+
+def _sent(row: Outbox) -> dict[str, Any]:
+    return {
+        "channel": row.channel,
+        "kind": row.kind,
+        "status": row.status,
+        "body": row.body,
+        "created_at": _when(row.created_at),
+        "sent_at": _when(row.sent_at),
+    }
+
+
+def _invitation(row: Invitation) -> dict[str, Any]:
+    return {
+        "flow_id": row.flow_id,
+        "channel": row.channel,
+        "month": row.month,
+        "created_at": _when(row.created_at),
+    }
+
+
+def _contact(session: Session, vault: Vault, contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "provider": repo.provider_name(session, contact.provider_id),
+        "name": vault.decrypt(contact.name_encrypted) if contact.name_encrypted else None,
+        "language": contact.language,
+        "easy_read": contact.easy_read,
+        "large_print": contact.large_print,
+        "answers_on_behalf": contact.answers_on_behalf,
+        "created_at": _when(contact.created_at),
+        "erased_at": _when(contact.erased_at),
+    }
+
+
+def _conversation(conversation: Conversation, answers: list[Answer]) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "channel": conversation.channel,
+        "flow_id": conversation.flow_id,
+        "flow_version": conversation.flow_version,
+        "status": conversation.status,
+        "started_at": _when(conversation.started_at),
+        "last_activity_at": _when(conversation.last_activity_at),
+        "expires_at": _when(conversation.expires_at),
+        "answers": [_answer(a) for a in answers if a.conversation_id == conversation.id],
+    }
+
+
+def _answer(answer: Answer) -> dict[str, Any]:
+    return {
+        "question_id": answer.question_id,
+        "question_type": answer.question_type,
+        "indicator": answer.indicator,
+        "value": answer.value,
+        "raw_text": answer.raw_text,
+        "channel": answer.channel,
+        "answered_at": _when(answer.answered_at),
+        "reporting_month": answer.reporting_month,
+        "superseded": answer.superseded,
+        "sentiment": answer.sentiment,
+        "themes": answer.themes,
+        "flags": answer.flags,
+    }
+
+
+def _counts(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: len(value) for key, value in data.items() if isinstance(value, list)}
+
+
+def _when(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
