@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.suppression import is_small, suppress
+from reports.suppression import is_small, suppress, suppress_table
 
 
 def test_primary_rule_suppresses_one_to_four_but_not_zero() -> None:
@@ -43,3 +43,19 @@ def test_threshold_is_configurable() -> None:
 def test_ties_are_broken_the_same_way_every_time() -> None:
     assert suppress({"B": 3, "A": 3, "C": 9}) == {"A", "B"}
     assert suppress({"C": 6, "B": 6, "A": 2}) == {"A", "B"}
+
+
+def test_a_table_protects_rows_and_columns_together() -> None:
+    # Providers × channels; every row total, column total and cell is published somewhere.
+    cells = {("A", "sms"): 3, ("B", "sms"): 12, ("B", "web"): 10, ("C", "sms"): 40, ("C", "web"): 9}
+    hidden = suppress_table(cells)
+    assert hidden.rows == {"A", "B"}  # A's 3 respondents, and B as its neighbour
+    assert not hidden.total
+    # A's cell (primary); B's sms (rank 2 in the sms column); B's row total is hidden, so its
+    # two smallest children are too; the web column then has one hidden cell, so C's goes, and
+    # then C's row has one, so C's sms goes: no row or column is left with a lone hidden cell.
+    assert hidden.cells == set(cells)
+    for column in ("sms", "web"):
+        assert len([r for r in "ABC" if (r, column) in hidden.cells]) != 1
+    for row in "ABC":
+        assert len([c for c in ("sms", "web") if (row, c) in hidden.cells]) != 1

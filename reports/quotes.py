@@ -1,0 +1,56 @@
+"""Quotes a report may show: redacted, and never from anything held for safeguarding.
+
+A comment is quotable only when (1) neither it nor anything else in its conversation raised a
+safeguarding flag — any flag, whatever its triage status, because a published disclosure cannot
+be taken back — and (2) ``analysis.redact`` calls the redacted text safe. Callers never ask for
+quotes from a suppressed cell.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from analysis.redact import redact
+from analysis.themes import default_themes
+from reports.queries import FreeTextRow
+
+# Balance: one of each sentiment before a second of any, so three quotes are not all praise.
+_SENTIMENT_ORDER = ("negative", "positive", "neutral", None)
+
+
+def quotes_for(rows: list[FreeTextRow], theme: str, limit: int) -> list[str]:
+    by_sentiment: dict[str | None, list[str]] = {key: [] for key in _SENTIMENT_ORDER}
+    for row in rows:
+        if theme not in row.themes or row.held:
+            continue
+        key = row.sentiment if row.sentiment in by_sentiment else None
+        pool = by_sentiment[key]
+        # Redaction is the slow part: stop once every sentiment has enough to choose from.
+        if len(pool) < limit and (text := _safe_text(row.text)) and text not in pool:
+            pool.append(text)
+        if all(len(pool) >= limit for pool in by_sentiment.values()):
+            break
+    chosen: list[str] = []
+    while len(chosen) < limit and any(by_sentiment.values()):
+        for sentiment in _SENTIMENT_ORDER:
+            pool = by_sentiment[sentiment]
+            if pool and len(chosen) < limit:
+                text = pool.pop(0)
+                if text not in chosen:
+                    chosen.append(text)
+    return chosen
+
+
+@lru_cache(maxsize=2048)  # a comment tagged with several themes is redacted once
+def _safe_text(text: str) -> str | None:
+    result = redact(text)
+    return result.text.strip() if result.safe and result.text.strip() else None
+
+
+@cache
+def theme_labels() -> dict[str, str]:
+    return {theme.id: theme.label for theme in default_themes()}
+
+
+def theme_label(theme: str) -> str:
+    return theme_labels().get(theme, theme.replace("_", " ").capitalize())
