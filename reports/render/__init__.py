@@ -1,0 +1,1 @@
+"""Renderers: one report model in, one file format out. None of them computes a figure."""
