@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/carevoice chat homecare_monthly
+	$(BIN)/carevoice serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

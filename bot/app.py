@@ -12,7 +12,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import Settings
+from bot.channels.sms import sms_router
+from bot.flow_catalog import FlowCatalog
+from bot.runner import Runner
+from bot.settings import Settings, vault_for
 from storage.db import make_engine
 from storage.migrate import current, head
 
@@ -26,6 +29,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(title="carevoice", version="0.1.0")
     app.state.settings = settings
     app.state.engine = engine
+    runner = Runner(engine, vault_for(settings), FlowCatalog.load(settings.flows_dir))
+    app.state.runner = runner
+    app.include_router(sms_router(settings, runner, engine))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -10,8 +10,10 @@ from typing import Annotated
 
 import typer
 
+from bot.admin_commands import contacts_app, db_app, providers_app, purge
 from bot.channels.sms_format import render, segments
 from bot.chat import TerminalChat, utc_now
+from bot.sms_commands import invite, worker
 from bot.text_commands import app as text_app
 from flows.definition import Flow
 from flows.engine import choose_language
@@ -28,6 +30,12 @@ app = typer.Typer(
 flows_app = typer.Typer(help="Write, check and preview survey flows.", no_args_is_help=True)
 app.add_typer(flows_app, name="flows")
 app.add_typer(text_app, name="text")
+app.add_typer(db_app, name="db")
+app.add_typer(providers_app, name="providers")
+app.add_typer(contacts_app, name="contacts")
+app.command("purge")(purge)
+app.command("invite")(invite)
+app.command("worker")(worker)
 
 FlowArg = Annotated[str, typer.Argument(help="A flow file, or the id of a bundled flow.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language code, e.g. en or en-easy.")]

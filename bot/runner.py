@@ -20,7 +20,7 @@ from bot.flow_catalog import FlowCatalog
 from bot.text_analysis import DefaultTextAnalysis, TextAnalysis
 from flows import builtins
 from flows.definition import Flow
-from flows.engine import resume, start
+from flows.engine import prompt_again, resume, start
 from flows.events import Event, Message
 from flows.parsing import normalise
 from flows.resumes import MessageInput, StartContext, TimeoutInput
@@ -49,6 +49,7 @@ class Outcome:
     opted_out: bool = False
     opted_in: bool = False
     duplicate: bool = False
+    unicode: bool = False  # the flow allows characters beyond GSM-7 in texts
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,12 +57,16 @@ class Outcome:
             "conversation_id": self.conversation_id,
             "opted_out": self.opted_out,
             "opted_in": self.opted_in,
+            "unicode": self.unicode,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Outcome:
         replies = [Message.model_validate(m) for m in data["replies"]]
-        return cls(replies, data["conversation_id"], data["opted_out"], data["opted_in"], True)
+        return cls(
+            replies, data["conversation_id"], data["opted_out"], data["opted_in"], True,
+            data.get("unicode", False),
+        )  # fmt: skip
 
 
 class Runner:
@@ -78,9 +83,15 @@ class Runner:
         self.analysis = analysis or DefaultTextAnalysis()
 
     def handle(
-        self, channel: str, address: str, text: str, external_id: str, received_at: datetime
-    ) -> Outcome:
-        """Apply one inbound message exactly once; returns the replies to send."""
+        self, channel: str, address: str, text: str, external_id: str, received_at: datetime,
+        *, inline: bool = True, notice: str | None = None,
+    ) -> Outcome:  # fmt: skip
+        """Apply one inbound message exactly once; returns the replies to send.
+
+        ``inline``: the caller delivers the replies itself (in a webhook response), so they are
+        stored as already sent and the outbox worker leaves them alone. ``notice``: the message
+        could not be read as text (a picture, say): re-ask the question with this notice instead.
+        """
         hashes = self.vault.lookup_hashes(channel, address)
         with transaction(self.engine) as db:
             repo.lock_person(db, channel, hashes[0])
@@ -88,7 +99,10 @@ class Runner:
             if earlier is not None:
                 return Outcome.from_json(earlier.outcome)
             person = repo.ensure_address(db, self.vault, channel, address, received_at)
-            outcome = self._respond(db, channel, hashes, text, received_at)
+            if notice is not None:
+                outcome = self._prompt_again(db, channel, hashes, notice)
+            else:
+                outcome = self._respond(db, channel, hashes, text, received_at)
             db.add(
                 InboundMessage(
                     channel=channel,
@@ -99,8 +113,22 @@ class Runner:
                     outcome=outcome.to_json(),
                 )
             )
-            repo.queue_replies(db, person, outcome.conversation_id, outcome.replies, received_at)
+            status = "sent_inline" if inline else "queued"
+            repo.queue_replies(
+                db, person, outcome.conversation_id, outcome.replies, received_at, status=status
+            )
             return outcome
+
+    def _prompt_again(self, db: Session, channel: str, hashes: list[str], notice: str) -> Outcome:
+        if repo.is_opted_out(db, channel, hashes):
+            return Outcome()
+        conversation = repo.active_conversation(db, channel, hashes)
+        if conversation is None:
+            return Outcome([Message(role="reask", text=notice)])
+        flow = self._flow_of(db, conversation)
+        session = EngineSession.model_validate(conversation.session)
+        replies = [e for e in prompt_again(flow, session, notice) if isinstance(e, Message)]
+        return Outcome(replies, conversation.id, unicode=flow.unicode)
 
     def _respond(
         self, db: Session, channel: str, hashes: list[str], text: str, at: datetime
@@ -178,14 +206,19 @@ class Runner:
         session: EngineSession, events: list[Event],
     ) -> Outcome:  # fmt: skip
         result = apply_events(db, conversation, flow, session, events, self.analysis)
-        return Outcome(result.replies, conversation.id, opted_out=result.opted_out)
+        return Outcome(
+            result.replies, conversation.id, opted_out=result.opted_out, unicode=flow.unicode
+        )
 
     def start_for(
         self, channel: str, address: str, flow_id: str, at: datetime, *,
         contact_id: int | None = None, provider_id: int | None = None,
         language: str | None = None, values: dict[str, str] | None = None,
+        inline: bool = False, invitation_month: str | None = None,
     ) -> Outcome:  # fmt: skip
-        """Begin a survey we initiate (an invitation, or staff entering a phone survey)."""
+        """Begin a survey we initiate (an invitation, or staff entering a phone survey).
+
+        The first messages are queued for the outbox worker unless ``inline``."""
         entry = self.catalog.get(flow_id)
         hashes = self.vault.lookup_hashes(channel, address)
         with transaction(self.engine) as db:
@@ -200,7 +233,10 @@ class Runner:
                 db, channel, person.address_hash, entry.flow, entry.source, at,
                 contact_id=contact_id, provider_id=provider_id, language=language, values=values,
             )  # fmt: skip
-            repo.queue_replies(db, person, outcome.conversation_id, outcome.replies, at)
+            status = "sent_inline" if inline else "queued"
+            repo.queue_replies(
+                db, person, outcome.conversation_id, outcome.replies, at, status=status
+            )
             return outcome
 
     def tick(self, at: datetime) -> int:

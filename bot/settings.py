@@ -13,7 +13,9 @@ from storage.db import DEFAULT_URL, is_sqlite
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CAREVOICE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CAREVOICE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     database_url: str = Field(
         default=DEFAULT_URL, description="SQLite file or postgresql+psycopg://"
@@ -27,6 +29,17 @@ class Settings(BaseSettings):
     flows_dir: Path | None = Field(default=None, description="Extra flow files (*.yaml).")
     phone_region: str = Field(default="GB", description="Region for numbers written without +.")
     var_dir: Path = Path("var")
+
+    # SMS through Twilio. The auth token also signs Twilio's webhooks to us.
+    twilio_account_sid: str = Field(default="", validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str = Field(default="", validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_from_number: str = Field(default="", validation_alias="TWILIO_FROM_NUMBER")
+    twilio_api_url: str = Field(
+        default="https://api.twilio.com", description="Twilio's REST API (a fake one in tests)."
+    )
+    sms_per_second: float = Field(default=1.0, gt=0, description="Sending rate per number.")
+    quiet_hours: str = Field(default="21:00-09:00", description="No texts then (UK time).")
+    invitations_per_month: int = Field(default=1, ge=1, description="Survey texts per person.")
 
 
 def vault_for(settings: Settings) -> Vault:

@@ -92,6 +92,17 @@ def resume(flow: Flow, session: Session, event: Resume) -> Step:
     return turn.finish()
 
 
+def prompt_again(flow: Flow, session: Session, notice: str) -> list[Event]:
+    """The current question again with ``notice`` before it, costing the person no try.
+
+    For input a channel cannot pass on as text (a picture message, an empty message)."""
+    if not session.active or session.current is None:
+        return []
+    turn = _Turn(compiled(flow), session)
+    question = turn.compiled.question(session.current)
+    return [turn.speaker.ask(question, role="reask", notice=notice)]
+
+
 class _Turn:
     """One call's worth of work: a mutable copy of the session plus the events emitted."""
 

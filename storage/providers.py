@@ -28,10 +28,7 @@ class ProviderSummary:
     created_at: datetime
 
 
-def find_provider(session: Session, name: str) -> Provider | None:
-    """By name, ignoring case and spaces around it (exact, unlike a LIKE pattern)."""
-    query = select(Provider).where(func.lower(Provider.name) == " ".join(name.split()).lower())
-    return session.exec(query).first()
+find_provider = repo.provider_by_name
 
 
 def add_provider(

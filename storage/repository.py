@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -156,7 +156,9 @@ def supersede_answers(session: Session, conversation_id: int) -> None:
 
 
 def provider_by_name(session: Session, name: str) -> Provider | None:
-    query = select(Provider).where(col(Provider.name).ilike(name.strip()))
+    """By name, ignoring case and spaces around it (exact: in a LIKE pattern ``_`` and ``%``
+    would match other providers' names)."""
+    query = select(Provider).where(func.lower(Provider.name) == " ".join(name.split()).lower())
     return session.exec(query).first()
 
 
@@ -216,6 +218,7 @@ def queue_replies(
     replies: list[Message],
     at: datetime,
     kind: str = "reply",
+    status: str = "queued",
 ) -> None:
     assert person.id is not None
     for reply in replies:
@@ -225,6 +228,8 @@ def queue_replies(
                 address_id=person.id,
                 conversation_id=conversation_id,
                 kind=kind,
+                status=status,
+                sent_at=at if status == "sent_inline" else None,
                 body=reply.model_dump(mode="json"),
                 send_after=at,
                 created_at=at,

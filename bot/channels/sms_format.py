@@ -81,3 +81,19 @@ def _choices(message: Message) -> str:
             return "\n".join(f"{o.number} = {o.label}" for o in labelled)
         return f"({message.low}-{message.high})"
     return ""
+
+
+# Twilio joins up to 1600 characters into one message on the handset; longer text is split.
+TWILIO_MAX = 1600
+
+
+def split_long(text: str, limit: int = TWILIO_MAX) -> list[str]:
+    """Split at paragraph, then line, then sentence, then word boundaries; never mid-word."""
+    if len(text) <= limit:
+        return [text]
+    for separator in ("\n\n", "\n", ". ", " "):
+        cut = text.rfind(separator, 0, limit)
+        if cut > limit // 3:
+            head = text[: cut + (1 if separator == ". " else 0)].rstrip()
+            return [head, *split_long(text[cut + len(separator) :].lstrip(), limit)]
+    return [text[:limit], *split_long(text[limit:], limit)]

@@ -7,11 +7,13 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.settings import Settings
+from storage.crypto import generate_key
 from storage.db import make_engine
 
 
 def client(engine: Engine) -> TestClient:
-    return TestClient(create_app(Settings(database_url=str(engine.url)), engine))
+    settings = Settings(database_url=str(engine.url), secret_key=generate_key())
+    return TestClient(create_app(settings, engine))
 
 
 def test_healthz(db_engine: Engine) -> None:

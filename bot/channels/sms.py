@@ -1,0 +1,106 @@
+"""SMS through Twilio: the inbound webhook and delivery status callbacks.
+
+Thin by design (DESIGN.md): verify the signature, parse Twilio's form, hand the message to the
+runner, render the replies as TwiML. Twilio itself answers STOP/START/HELP keywords, so our own
+opt-out and opt-in confirmations are not sent a second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import Engine
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.sms_format import render, split_long
+from bot.runner import Outcome, Runner
+from bot.settings import Settings
+from storage import outbox as outbox_store
+
+CHANNEL = "sms"
+INBOUND_PATH = "/sms/twilio"
+STATUS_PATH = "/sms/twilio/status"
+TEXT_ONLY = "Sorry, we can only read text. Please reply with words or numbers."
+CARRIER_CONFIRMED = {"opted_out", "opted_in"}
+
+
+def twiml(outcome: Outcome) -> str:
+    """The replies as TwiML; nothing to say is an empty <Response/>."""
+    response = MessagingResponse()
+    for message in outcome.replies:
+        if message.role in CARRIER_CONFIRMED:
+            continue
+        for part in split_long(render(message, unicode=outcome.unicode)):
+            response.message(part)
+    return str(response)
+
+
+def _xml(body: str, status: int = 200) -> Response:
+    return Response(content=body, status_code=status, media_type="application/xml")
+
+
+def _problem(reason: str, status: int) -> Response:
+    return Response(
+        content=f'{{"error": "{reason}"}}', status_code=status, media_type="application/json"
+    )
+
+
+def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
+    router = APIRouter()
+    validator = RequestValidator(settings.twilio_auth_token)
+    public = settings.public_url.rstrip("/")
+
+    async def signed_form(request: Request, path: str) -> dict[str, str] | None:
+        # Twilio signs the URL it was configured with, which behind a proxy is not ours.
+        form = {key: str(value) for key, value in (await request.form()).items()}
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not settings.twilio_auth_token or not validator.validate(public + path, form, signature):
+            return None
+        return form
+
+    @router.post(INBOUND_PATH, responses={403: {}, 400: {}})
+    async def inbound(request: Request) -> Response:
+        form = await signed_form(request, INBOUND_PATH)
+        if form is None:
+            return _problem("invalid Twilio signature", 403)
+        missing = [name for name in ("From", "MessageSid") if not form.get(name)]
+        if missing:
+            return _problem(f"missing {', '.join(missing)}", 400)
+        text, notice = _text_of(form)
+        outcome = runner.handle(
+            CHANNEL, form["From"], text, form["MessageSid"], datetime.now(UTC), notice=notice
+        )
+        return _xml(twiml(outcome))
+
+    @router.post(STATUS_PATH, responses={403: {}, 400: {}})
+    async def status(request: Request) -> Response:
+        form = await signed_form(request, STATUS_PATH)
+        if form is None:
+            return _problem("invalid Twilio signature", 403)
+        if not form.get("MessageSid") or not form.get("MessageStatus"):
+            return _problem("missing MessageSid or MessageStatus", 400)
+        outbox_store.record_status(
+            engine,
+            form["MessageSid"],
+            form["MessageStatus"],
+            form.get("ErrorCode"),
+            datetime.now(UTC),
+        )
+        return Response(status_code=204)
+
+    return router
+
+
+def _text_of(form: Mapping[str, str]) -> tuple[str, str | None]:
+    """The text to hand on, or a notice when there is none (a picture, an empty message)."""
+    body = form.get("Body", "")
+    opt_out_type = form.get("OptOutType", "").upper()
+    # Twilio may be set up with extra opt-out words; whatever they are, it means STOP or START.
+    if opt_out_type in {"STOP", "START"}:
+        return opt_out_type, None
+    if not body.strip():
+        return "", TEXT_ONLY
+    return body, None

@@ -1,0 +1,69 @@
+"""Sending one text through Twilio's REST API with the real ``twilio`` client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from requests.exceptions import RequestException
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from bot.settings import Settings
+
+RETRYABLE_HTTP = {429, 500, 502, 503, 504}
+INVALID_NUMBER_CODES = {"21211", "21212", "21214", "21217", "21407", "21408", "21612", "21614"}
+
+
+@dataclass(frozen=True)
+class SendFailure(Exception):
+    """Why a text was not accepted; ``retryable`` says whether trying later may work."""
+
+    reason: str
+    code: str | None
+    retryable: bool
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def invalid_number(self) -> bool:
+        return self.code in INVALID_NUMBER_CODES
+
+    @property
+    def opted_out(self) -> bool:
+        return self.code == "21610"
+
+
+class Sender(Protocol):
+    def send(self, to: str, body: str) -> str:
+        """Hand one text to the carrier; returns its message id or raises ``SendFailure``."""
+        ...
+
+
+class TwilioSender:
+    def __init__(self, settings: Settings) -> None:
+        if not (settings.twilio_account_sid and settings.twilio_auth_token):
+            raise ValueError("set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to send texts")
+        if not settings.twilio_from_number:
+            raise ValueError("set TWILIO_FROM_NUMBER to the number texts come from")
+        self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+        # The REST base URL is a setting so tests can point the real client at a local fake.
+        self.client.api.base_url = settings.twilio_api_url.rstrip("/")
+        self.from_number = settings.twilio_from_number
+        self.status_callback = settings.public_url.rstrip("/") + "/sms/twilio/status"
+
+    def send(self, to: str, body: str) -> str:
+        try:
+            message = self.client.messages.create(
+                to=to, from_=self.from_number, body=body, status_callback=self.status_callback
+            )
+        except TwilioRestException as error:
+            code = str(error.code) if error.code is not None else None
+            retryable = error.status in RETRYABLE_HTTP
+            raise SendFailure(
+                f"Twilio {error.status} {code}: {error.msg}", code, retryable
+            ) from None
+        except RequestException as error:
+            raise SendFailure(f"cannot reach Twilio: {type(error).__name__}", None, True) from None
+        return str(message.sid)
