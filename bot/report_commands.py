@@ -1,0 +1,96 @@
+"""``carevoice report`` and ``carevoice answers import``: monthly reports and answers from
+elsewhere. Mounted by bot/cli.py::
+
+    app.command("report")(report)
+    app.add_typer(answers_app, name="answers")
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from bot.database import DatabaseNotReady, open_database
+from bot.settings import Settings
+from reports.build import ReportError, all_providers_report, provider_report
+from reports.config import ReportConfig
+from reports.render.formats import Format, render
+
+answers_app = typer.Typer(
+    help="Answers collected elsewhere (paper surveys, an earlier system).", no_args_is_help=True
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(1)
+
+
+def _engine(settings: Settings) -> Engine:
+    try:
+        return open_database(settings)
+    except DatabaseNotReady as error:
+        raise _fail(str(error)) from None
+
+
+def _settings() -> tuple[Settings, ReportConfig]:
+    try:
+        return Settings(), ReportConfig()
+    except ValidationError as error:
+        raise _fail(f"configuration (CAREVOICE_*): {error}") from None
+
+
+def report(
+    month: Annotated[str, typer.Option(help="Calendar month, YYYY-MM (UK time), e.g. 2026-10.")],
+    provider: Annotated[str | None, typer.Option(help="Provider name (any case).")] = None,
+    all_providers: Annotated[
+        bool, typer.Option("--all-providers", help="All providers together, side by side.")
+    ] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.html,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write here. Default: stdout for html/csv/json, a named file for pdf/xlsx."
+        ),
+    ] = None,
+) -> None:
+    """Make a provider's monthly report (or --all-providers) for a contract review."""
+    if (provider is None) == (not all_providers):
+        raise typer.BadParameter("give --provider NAME or --all-providers (one of them)")
+    settings, config = _settings()
+    engine = _engine(settings)
+    try:
+        if provider is not None:
+            made = provider_report(engine, provider, month, config, settings.flows_dir)
+        else:
+            made = all_providers_report(engine, month, config, settings.flows_dir)
+    except (ReportError, DBAPIError) as error:
+        raise _fail(_one_line(error)) from None
+    finally:
+        engine.dispose()
+    body = render(made, fmt)
+    if out is None and fmt.binary:
+        out = Path(f"report-{_slug(made.provider or 'all-providers')}-{month}.{fmt.value}")
+    if out is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        return
+    out.write_bytes(body)
+    typer.echo(f"wrote {out}", err=True)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "provider"
+
+
+def _one_line(error: Exception) -> str:
+    if isinstance(error, DBAPIError):
+        return f"database error: {str(error.orig).splitlines()[0]}"
+    return str(error)

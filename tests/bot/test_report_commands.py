@@ -1,0 +1,83 @@
+"""``carevoice report`` run in-process, on a real database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from bot.report_commands import answers_app, report
+from storage.db import make_engine
+from storage.migrate import upgrade
+from tests.reports.data import load_fixture
+
+runner = CliRunner()
+
+
+def cli() -> typer.Typer:
+    # Mounted the way bot/cli.py mounts them.
+    app = typer.Typer()
+    app.command("report")(report)
+    app.add_typer(answers_app, name="answers")
+    return app
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The commands open the configured database themselves (SQLite here; the report queries
+    run on PostgreSQL in tests/reports)."""
+    path = tmp_path / "carevoice.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    load_fixture(engine)
+    engine.dispose()
+    monkeypatch.setenv("CAREVOICE_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("CAREVOICE_VAR_DIR", str(tmp_path / "var"))
+    return path
+
+
+def test_json_to_stdout(sqlite_database: Path) -> None:
+    result = runner.invoke(
+        cli(), ["report", "--provider", "Sunrise Care", "--month", "2026-10", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["provider"] == "Sunrise Care"
+
+
+def test_unknown_provider_is_one_line_and_exit_1(sqlite_database: Path) -> None:
+    result = runner.invoke(cli(), ["report", "--provider", "Nobody", "--month", "2026-10"])
+    assert result.exit_code == 1
+    assert result.stderr == "no provider called 'Nobody'\n"
+
+
+def test_month_without_data_is_exit_1(sqlite_database: Path) -> None:
+    result = runner.invoke(cli(), ["report", "--all-providers", "--month", "2030-01"])
+    assert result.exit_code == 1
+    assert result.stderr == "no answers for any provider in 2030-01\n"
+
+
+def test_provider_or_all_is_a_usage_error(sqlite_database: Path) -> None:
+    result = runner.invoke(cli(), ["report", "--month", "2026-10"])
+    assert result.exit_code == 2
+
+
+def test_binary_format_gets_a_default_file(
+    sqlite_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        cli(), ["report", "--all-providers", "--month", "2026-10", "--format", "xlsx"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report-all-providers-2026-10.xlsx").stat().st_size > 0
+
+
+def test_csv_to_a_file(sqlite_database: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    args = ["report", "--provider", "sunrise care", "--month", "2026-10", "--format", "csv"]
+    result = runner.invoke(cli(), [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("scope,provider,month,")
