@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="21:00-09:00", description="No texts then (UK time).")
     invitations_per_month: int = Field(default=1, ge=1, description="Survey texts per person.")
 
+    # Safeguarding alerts by e-mail. Empty safeguarding_email: flags wait in the dashboard only.
+    safeguarding_email: str = Field(default="", description="Who triages possible disclosures.")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "carevoice@localhost"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+
 
 def vault_for(settings: Settings) -> Vault:
     """The identity vault; creates a local key only for the zero-set-up SQLite default."""

@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from sqlalchemy import Engine
 
+from bot.alerts import AlertFailed, send_alerts
 from bot.channels.sms_format import render, segments
 from bot.database import DatabaseNotReady, open_database
 from bot.flow_catalog import FlowCatalog
@@ -103,12 +105,23 @@ def worker(
     try:
         while True:
             runner.tick(datetime.now(UTC))
+            _alert(engine, settings)
             _report(_drain(sending))
             if once:
                 return
             time.sleep(every)
     except KeyboardInterrupt:
         typer.echo("stopped; nothing is lost — queued texts wait for the next run", err=True)
+
+
+def _alert(engine: Engine, settings: Settings) -> None:
+    try:
+        sent = send_alerts(engine, settings, datetime.now(UTC))
+    except AlertFailed as error:
+        typer.echo(f"warning: {error}; will try again", err=True)
+        return
+    if sent:
+        typer.echo(f"sent {sent} safeguarding alert(s) to {settings.safeguarding_email}")
 
 
 def _drain(sending: OutboxWorker) -> Summary:
