@@ -188,8 +188,8 @@ class Runner:
     ) -> Outcome:  # fmt: skip
         repo.remember_flow(db, flow.id, flow.version, source, at)
         context_values = dict(values or {})
-        if provider_id is not None and "provider" not in context_values:
-            context_values["provider"] = repo.provider_name(db, provider_id)
+        if provider_id is not None:
+            context_values = {**repo.provider_context(db, provider_id), **context_values}
         session, events = start(flow, StartContext(at=at, language=language, values=context_values))
         conversation = Conversation(
             channel=channel, address_hash=address_hash, contact_id=contact_id,

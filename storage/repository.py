@@ -198,6 +198,17 @@ def contact_language(person: Contact | None) -> str | None:
     return person.language
 
 
+def provider_context(session: Session, provider_id: int) -> dict[str, str]:
+    """Placeholders a provider fills in a survey: its name, and the council it reports to."""
+    provider = session.get(Provider, provider_id)
+    if provider is None:
+        return {}
+    values = {"provider": provider.name}
+    if provider.commissioners:
+        values["council"] = provider.commissioners[0]
+    return values
+
+
 def provider_name(session: Session, provider_id: int) -> str:
     provider = session.get(Provider, provider_id)
     return provider.name if provider else ""
