@@ -52,6 +52,9 @@ def _options(flow: Flow, question: object) -> tuple[tuple[str, str], ...]:
     return tuple((o.value, localise(o.label, "en", flow.language)) for o in options)
 
 
+_LABELS = {"fft": "Friends and Family Test"}
+
+
 def label(name: str) -> str:
     """``social_contact`` → ``Social contact``."""
-    return name.replace("_", " ").capitalize()
+    return _LABELS.get(name) or name.replace("_", " ").capitalize()

@@ -1,0 +1,62 @@
+"""Charts as inline SVG, drawn by matplotlib's SVG backend (no display, no JavaScript).
+
+Text stays text (``svg.fonttype = none``) so charts are searchable and readable by screen
+readers, and ids are salted with a constant so the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+# A bare Figure (not pyplot) never touches a GUI backend: savefig(format="svg") uses the SVG one.
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+
+from reports.model import SpcResult
+
+_POINT, _SIGNAL, _LINE = "#1d70b8", "#d4351c", "#505a5f"  # GOV.UK blue, red, dark grey
+
+
+def run_chart(spc: SpcResult, title: str) -> str | None:
+    """The months' % positive with mean and process limits; signal points in red."""
+    if len(spc.points) < 2:
+        return None
+    months = [p.month for p in spc.points]
+    values = [p.percent_positive for p in spc.points]
+    flagged = {m for s in spc.signals for m in s.months}
+    with rc_context(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "carevoice",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    ):
+        figure = Figure(figsize=(6.4, 2.6))
+        axes = figure.add_subplot()
+        axes.plot(months, values, color=_POINT, marker="o", linewidth=1.5)
+        red = [i for i, month in enumerate(months) if month in flagged]
+        if red:
+            axes.scatter(
+                [months[i] for i in red], [values[i] for i in red], color=_SIGNAL, zorder=3
+            )
+        for level, style in ((spc.mean, "-"), (spc.lower_limit, "--"), (spc.upper_limit, "--")):
+            if level is not None:
+                axes.axhline(level, color=_LINE, linestyle=style, linewidth=0.8)
+        axes.set_ylim(max(0, min(values) - 15), min(100, max(values) + 15) + 1)
+        axes.set_ylabel("% positive")
+        axes.set_title(title, loc="left", fontsize=10)
+        axes.tick_params(axis="x", labelrotation=45)
+        figure.tight_layout()
+        return _svg(figure)
+
+
+def _svg(figure: Figure) -> str:
+    out = io.StringIO()
+    figure.savefig(out, format="svg", metadata={"Date": None})
+    text = out.getvalue()
+    # Inline in HTML: drop the XML declaration and DOCTYPE, keep the <svg> element.
+    return re.sub(r"^.*?(?=<svg)", "", text, flags=re.DOTALL)

@@ -1,0 +1,39 @@
+"""HTML: one self-contained file (styles inline, charts as inline SVG, no JavaScript), printable.
+The PDF is made from this same HTML."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from reports.model import Report
+from reports.render import charts, words
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("reports.render", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,  # a misspelt field is an error, never a silently empty cell
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["pct"] = words.pct
+    environment.filters["month_name"] = words.month_name
+    environment.filters["count"] = lambda value: "—" if value is None else f"{value:,}"
+    environment.globals["words"] = words
+    return environment
+
+
+def render(report: Report) -> str:
+    # The SVG is our own matplotlib output (its text escaped by matplotlib), so it is trusted.
+    chart_svgs = {
+        result.indicator: Markup(svg)
+        for result in report.indicators
+        if (svg := charts.run_chart(result.spc, f"{result.label}: % positive by month"))
+    }
+    template = _environment().get_template("report.html.j2")
+    return template.render(report=report, charts=chart_svgs)

@@ -1,0 +1,13 @@
+"""PDF: WeasyPrint prints the HTML report, so both always show the same numbers."""
+
+from __future__ import annotations
+
+from weasyprint import HTML
+
+from reports.model import Report
+from reports.render import html
+
+
+def render(report: Report) -> bytes:
+    document: bytes = HTML(string=html.render(report)).write_pdf()
+    return document
