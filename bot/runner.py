@@ -29,7 +29,7 @@ from flows.session import Status
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
-from storage.models import Conversation, InboundMessage
+from storage.models import Conversation, InboundMessage, Invitation
 
 STOP_WORDS = frozenset(
     word for words in builtins.DEFAULT_COMMANDS["stop"].values() for word in words
@@ -237,6 +237,14 @@ class Runner:
             repo.queue_replies(
                 db, person, outcome.conversation_id, outcome.replies, at, status=status
             )
+            if invitation_month is not None and contact_id is not None and provider_id is not None:
+                db.add(
+                    Invitation(
+                        contact_id=contact_id, provider_id=provider_id, flow_id=flow_id,
+                        channel=channel, month=invitation_month, created_at=at,
+                        conversation_id=outcome.conversation_id,
+                    )
+                )  # fmt: skip
             return outcome
 
     def tick(self, at: datetime) -> int:

@@ -115,3 +115,22 @@ def test_quiet_hours_hold_texts(sms_world: SmsWorld) -> None:
     assert worker.drain(lambda: evening).sent == 0
     assert sms_world.twilio.sent == []
     assert worker.drain(lambda: evening + timedelta(hours=11)).sent == 6
+
+
+def test_one_reminder_to_people_who_started_but_did_not_finish(sms_world: SmsWorld) -> None:
+    add_people(sms_world)
+    now = datetime.now(UTC)
+    invite_and_send(sms_world, now)
+    sms_world.text(PHONES[0], "1")  # started, then went quiet
+    vault = vault_for(sms_world.settings)
+    runner = Runner(sms_world.engine, vault, FlowCatalog.load())
+    worker = OutboxWorker(
+        sms_world.engine, vault, TwilioSender(sms_world.settings), per_second=500, quiet_hours=""
+    )
+    later = now + timedelta(days=3)
+    assert runner.tick(later) == 3  # everyone silent for longer than the flow's 2-day delay
+    worker.drain(lambda: later)
+    assert runner.tick(later + timedelta(hours=1)) == 0  # once only
+    reminder = sms_world.twilio.texts_to(PHONES[0])[-1]
+    assert reminder.startswith("Just a reminder: we would still love to hear from you.")
+    assert "Do you see the same care workers most of the time?" in reminder

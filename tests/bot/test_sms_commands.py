@@ -1,0 +1,99 @@
+"""`carevoice invite` and `carevoice worker --once`, run as a person would, against fake Twilio."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from storage.crypto import generate_key
+from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+@pytest.fixture
+def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
+    server = FakeTwilioServer().start()
+    settings = {
+        "CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'carevoice.db'}",
+        "CAREVOICE_SECRET_KEY": generate_key(),
+        "CAREVOICE_PUBLIC_URL": "https://carevoice.example.org",
+        "CAREVOICE_TWILIO_API_URL": server.url,
+        "CAREVOICE_QUIET_HOURS": "",
+        "CAREVOICE_SMS_PER_SECOND": "500",
+        "TWILIO_ACCOUNT_SID": server.fake.account_sid,
+        "TWILIO_AUTH_TOKEN": server.fake.auth_token,
+        "TWILIO_FROM_NUMBER": "+447700900999",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    try:
+        yield server.fake
+    finally:
+        server.stop()
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout + result.stderr
+
+
+def setup_people() -> None:
+    assert cli("providers", "add", "Sunrise Care")[0] == 0
+    code, out = cli(
+        "contacts", "import", str(ROOT / "examples/contacts.csv"), "--provider", "Sunrise Care"
+    )
+    assert code == 0, out
+
+
+def test_dry_run_sends_nothing(twilio: FakeTwilio) -> None:
+    setup_people()
+    code, out = cli(
+        "invite", "--flow", "homecare_monthly", "--provider", "Sunrise Care", "--dry-run"
+    )
+    assert code == 0, out
+    assert "4 to invite" in out
+    assert "would text +447••••••101" in out
+    assert "Do your care workers arrive on time?" in out
+    assert cli("worker", "--once")[0] == 0
+    assert twilio.sent == []
+
+
+def test_invite_then_worker_sends_once_per_month(twilio: FakeTwilio) -> None:
+    setup_people()
+    code, out = cli("invite", "--flow", "homecare_monthly", "--provider", "Sunrise Care")
+    assert code == 0, out
+    assert "queued 4 invitations" in out
+    code, out = cli("worker", "--once")
+    assert code == 0, out
+    assert "sent 8" in out
+    assert sorted({s.to for s in twilio.sent}) == [f"+4477009001{n:02d}" for n in range(1, 5)]
+    assert "Leeds" not in twilio.sent[0].body  # no commissioner was given for this provider
+    code, out = cli("invite", "--flow", "homecare_monthly", "--provider", "Sunrise Care")
+    assert "0 to invite" in out
+    assert "4 already invited this month" in out
+
+
+def test_unknown_provider_and_flow(twilio: FakeTwilio) -> None:
+    code, out = cli("invite", "--flow", "homecare_monthly", "--provider", "Nobody")
+    assert code == 1
+    assert "no provider called 'Nobody'" in out
+    setup_people()
+    code, out = cli("invite", "--flow", "nope", "--provider", "Sunrise Care")
+    assert code == 1
+    assert "no flow 'nope'" in out
+
+
+def test_worker_without_twilio_settings_says_what_to_set(
+    twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN")
+    code, out = cli("worker", "--once")
+    assert code == 1
+    assert "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN" in out
