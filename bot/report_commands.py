@@ -7,8 +7,10 @@ elsewhere. Mounted by bot/cli.py::
 
 from __future__ import annotations
 
+import getpass
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,9 +21,15 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.database import DatabaseNotReady, open_database
 from bot.settings import Settings
+from bot.text_analysis import DefaultTextAnalysis
+from flows.errors import FlowError
 from reports.build import ReportError, all_providers_report, provider_report
 from reports.config import ReportConfig
+from reports.indicators import flows
 from reports.render.formats import Format, render
+from storage.answer_import import ImportResult, import_answers
+from storage.answer_rows import CsvHeaderError
+from storage.db import transaction
 
 answers_app = typer.Typer(
     help="Answers collected elsewhere (paper surveys, an earlier system).", no_args_is_help=True
@@ -94,3 +102,60 @@ def _one_line(error: Exception) -> str:
     if isinstance(error, DBAPIError):
         return f"database error: {str(error.orig).splitlines()[0]}"
     return str(error)
+
+
+@answers_app.command("import")
+def answers_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="CSV: provider,date,channel,flow,question,value,text"
+        ),
+    ],
+) -> None:
+    """Import answers from a CSV file. Good rows are imported and every bad row is reported
+    with its line number (exit 1 if any). Importing the same file again changes nothing.
+
+    Columns: provider, date (YYYY-MM-DD), channel (sms, telegram, web, telephone, paper, …),
+    flow, question, value (an option value; several joined by ; for multiple choice), text
+    (optional free text), respondent (optional: rows with the same respondent are one person).
+    Providers are created if new."""
+    settings, _ = _settings()
+    engine = _engine(settings)
+    try:
+        result = _import(engine, file, settings)
+    except CsvHeaderError as error:
+        raise _fail(f"{file}: {error}") from None
+    except (DBAPIError, FlowError) as error:
+        raise _fail(_one_line(error)) from None
+    finally:
+        engine.dispose()
+    for problem in result.problems:
+        typer.echo(f"{file}:{problem.line}: {problem.reason}", err=True)
+    created = (
+        f"; new providers: {', '.join(result.providers_created)}"
+        if result.providers_created
+        else ""
+    )
+    flagged = f"; {result.flagged} flagged for safeguarding triage" if result.flagged else ""
+    typer.echo(
+        f"imported {result.imported} answers, {result.already} already imported, "
+        f"{len(result.problems)} bad rows{created}{flagged}"
+    )
+    if result.problems:
+        raise typer.Exit(1)
+
+
+def _import(engine: Engine, file: Path, settings: Settings) -> ImportResult:
+    catalog = {flow.id: flow for flow in flows(settings.flows_dir)}
+    with file.open(encoding="utf-8-sig", newline="") as handle, transaction(engine) as session:
+        return import_answers(
+            session, handle, catalog, DefaultTextAnalysis(), datetime.now(UTC), _actor()
+        )
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name, e.g. in some containers
+        return "cli"

@@ -81,3 +81,23 @@ def test_csv_to_a_file(sqlite_database: Path, tmp_path: Path) -> None:
     result = runner.invoke(cli(), [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("scope,provider,month,")
+
+
+def test_answers_import_reports_lines_and_is_idempotent(
+    sqlite_database: Path, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "paper.csv"
+    csv_file.write_text(
+        "provider,date,channel,flow,question,value,text\n"
+        "Paper Care,2026-10-05,paper,fft,fft,very_good,\n"
+        "Paper Care,2026-10-05,paper,fft,fft,brilliant,\n"
+    )
+    first = runner.invoke(cli(), ["answers", "import", str(csv_file)])
+    assert first.exit_code == 1
+    assert first.stderr == (
+        f"{csv_file}:3: value 'brilliant' is not an option of 'fft': "
+        "very_good, good, neither, poor, very_poor, dont_know\n"
+    )
+    assert first.stdout.startswith("imported 1 answers, 0 already imported, 1 bad rows")
+    again = runner.invoke(cli(), ["answers", "import", str(csv_file)])
+    assert again.stdout.startswith("imported 0 answers, 1 already imported, 1 bad rows")
