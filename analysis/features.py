@@ -21,6 +21,8 @@ NO_PURPOSE = "none"  # the question is unknown: read the words alone
 _APOSTROPHES = re.compile(r"['\u2019\u2018`\u00b4]")
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGITS = re.compile(r"[0-9]+")
+# Sentence and clause breaks, for reading each part of a comment on its own.
+_SENTENCES = re.compile(r"[.!?;\n]+|\s+-\s+")
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -76,6 +78,11 @@ NOTHING_ANSWERS = frozenset(
         "no idea",
     ]
 )
+# Words that turn a comment from praise to criticism or back: the mark of a mixed comment.
+CONTRAST = _word_set(
+    "but however although though except apart whilst while otherwise only shame pity "
+    "unfortunately sadly"
+)
 IMPERATIVES = _word_set(
     "answer get be have make stop start improve provide give try keep listen send reduce cut "
     "employ hire recruit train ensure allow let ask tell explain check call ring reply respond "
@@ -127,6 +134,8 @@ DENSE_NAMES = (
     *(f"nothing_x_{p}" for p in PURPOSES),
     *(f"compound_x_{p}" for p in PURPOSES),
     *(f"suggestion_x_{p}" for p in PURPOSES),
+    "sentence_max", "sentence_min", "mixed_sentences", "vader_pos_and_neg", "contrast",
+    "no_lexicon_words",
 )  # fmt: skip
 
 
@@ -151,7 +160,30 @@ def dense_features(text: str, tokens: Sequence[str], purpose: str) -> list[float
     ]  # fmt: skip
     onehot = [float(purpose == p) for p in (*PURPOSES, NO_PURPOSE)]
     crossed = [v * (purpose == p) for v in (nothing, compound, suggestion) for p in PURPOSES]
-    return base + onehot + crossed
+    return base + onehot + crossed + mixed_features(text, tokens, scores)
+
+
+def mixed_features(text: str, tokens: Sequence[str], scores: dict[str, float]) -> list[float]:
+    """Cues of a mixed comment (praise and criticism together, "lovely staff but a long
+    wait"): the most positive and most negative sentence by VADER, whether both kinds occur,
+    positive and negative words in one comment, a contrast word; and whether the comment has
+    no sentiment-bearing word at all (factual answers are often neutral)."""
+    parts = [p for p in _SENTENCES.split(text) if _WORD.search(p.lower())]
+    if len(parts) > 1:
+        compounds = [_vader().polarity_scores(p)["compound"] for p in parts]
+    else:
+        compounds = [scores["compound"]]
+    highest, lowest = max(compounds), min(compounds)
+    lexicon = _vader().lexicon
+    has_lexicon_word = any(lexicon.get(t, 0) != 0 for t in tokens)
+    return [
+        highest,
+        lowest,
+        float(highest > 0.05 and lowest < -0.05),
+        float(scores["pos"] > 0 and scores["neg"] > 0),
+        float(any(t in CONTRAST for t in tokens)),
+        float(not has_lexicon_word),
+    ]
 
 
 def featurise(text: str, purpose: str) -> Features:

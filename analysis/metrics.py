@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -12,12 +12,14 @@ class Scores:
     accuracy: float
     macro_f1: float
     negative_recall: float
+    f1: dict[str, float] = field(default_factory=dict)  # per class
 
     def row(self) -> str:
+        per_class = " ".join(f"F1({label})={value:.3f}" for label, value in self.f1.items())
         return (
             f"n={self.n} accuracy={self.accuracy:.3f} macro-F1={self.macro_f1:.3f} "
-            f"negative recall={self.negative_recall:.3f}"
-        )
+            f"negative recall={self.negative_recall:.3f} {per_class}"
+        ).rstrip()
 
 
 def _f1(truth: Sequence[str], predicted: Sequence[str], label: str) -> float:
@@ -38,8 +40,9 @@ def scores(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
         raise ValueError("truth and predictions differ in length")
     n = len(truth)
     accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / n if n else 0.0
-    macro = sum(_f1(truth, predicted, label) for label in labels) / len(labels)
-    return Scores(n, accuracy, macro, _recall(truth, predicted, "negative"))
+    f1 = {label: _f1(truth, predicted, label) for label in labels}
+    macro = sum(f1.values()) / len(labels)
+    return Scores(n, accuracy, macro, _recall(truth, predicted, "negative"), f1)
 
 
 def three_class_scores(truth: Sequence[str], predicted: Sequence[str]) -> Scores:

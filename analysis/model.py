@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from analysis.datafiles import packaged_bytes
 from analysis.errors import DataFileError
-from analysis.features import Features
+from analysis.features import DENSE_NAMES, Features
 
 CLASSES = ("negative", "neutral", "positive")
 MODEL_FILE = "sentiment_model.npz"
@@ -108,6 +108,10 @@ def read_model(data: bytes, source: str = MODEL_FILE) -> SentimentModel:
     try:
         arrays = np.load(io.BytesIO(data), allow_pickle=False)
         meta = json.loads(str(arrays["meta"]))
+        if arrays["dense_mean"].size != len(DENSE_NAMES):
+            raise ValueError(
+                f"{arrays['dense_mean'].size} dense features, the runtime builds {len(DENSE_NAMES)}"
+            )
         members = tuple(
             Member(tuple(spec["blocks"]), arrays[f"coef_{i}"], arrays[f"intercept_{i}"])
             for i, spec in enumerate(meta["members"])

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.features import NO_PURPOSE, Features, featurise
+from analysis.features import DENSE_NAMES, NO_PURPOSE, Features, featurise
 from analysis.metrics import Scores, binary_scores, three_class_scores
 from analysis.model import CLASSES, Member, SentimentModel, Vocabulary, read_model
 
@@ -219,6 +219,7 @@ def train(
         "format": 1,
         "classes": list(CLASSES),
         "members": [{"blocks": list(blocks)} for blocks in config.members],
+        "dense_features": list(DENSE_NAMES),
         "negative_threshold": config.negative_threshold,
         "neutral_weight": config.neutral_weight,
         "config": asdict(config),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
-from analysis import sentiment
+from analysis import features, sentiment
 from analysis.errors import DataFileError
+from analysis.features import DENSE_NAMES
 from analysis.model import read_model
+from analysis.train import write_model
 
 
 @pytest.mark.parametrize(
@@ -81,3 +86,38 @@ def test_shipped_model_records_how_it_was_made() -> None:
 def test_model_file_that_is_not_a_model_is_a_data_file_error() -> None:
     with pytest.raises(DataFileError, match="not a valid sentiment model"):
         read_model(b"not a zip", "bad.npz")
+
+
+def _mixed(text: str) -> dict[str, float]:
+    tokens = features.words(text)
+    dense = features.dense_features(text, tokens, "nonspecific")
+    assert len(dense) == len(DENSE_NAMES)
+    return dict(zip(DENSE_NAMES, dense, strict=True))
+
+
+def test_mixed_comment_cues() -> None:
+    mixed = _mixed("The crew were lovely. The wait was terrible though.")
+    assert mixed["sentence_max"] > 0.05 > -0.05 > mixed["sentence_min"]
+    assert mixed["mixed_sentences"] == mixed["contrast"] == 1.0
+    assert mixed["no_lexicon_words"] == 0.0
+    praise = _mixed("Lovely crew. Very kind.")
+    assert praise["mixed_sentences"] == praise["contrast"] == 0.0
+    both = _mixed("Kind staff but awful food")
+    assert both["vader_pos_and_neg"] == both["contrast"] == 1.0
+
+
+def test_factual_answer_has_no_lexicon_words() -> None:
+    factual = _mixed("Neighbour phoned for me")
+    assert factual["no_lexicon_words"] == 1.0
+    assert factual["sentence_max"] == factual["sentence_min"] == 0.0
+
+
+def test_model_file_with_other_dense_features_is_refused(tmp_path: Path) -> None:
+    shipped = sentiment.model()
+    same, shorter = tmp_path / "same.npz", tmp_path / "old.npz"
+    write_model(shipped, shipped.meta, same)
+    assert read_model(same.read_bytes()).dense_mean.size == len(DENSE_NAMES)
+    old = replace(shipped, dense_mean=shipped.dense_mean[:-1], dense_scale=shipped.dense_scale[:-1])
+    write_model(old, shipped.meta, shorter)
+    with pytest.raises(DataFileError, match="dense features"):
+        read_model(shorter.read_bytes(), str(shorter))
