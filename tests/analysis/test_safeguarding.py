@@ -157,9 +157,23 @@ DISCLOSURES: list[tuple[str, str]] = [
     ("unsafe", "i dnt feel saf"),
     ("unsafe", "Im terrified when he visits"),
     ("unsafe", "I no longer feel safe"),
+    # Added after review: passive and indirect medication, coercion and dignity disclosures.
+    ("neglect", "my medication wasnt given for 3 days"),
+    ("neglect", "my tablets were not given"),
+    ("neglect", "medication was missed again"),
+    ("neglect", "the carer gave me the wrong tablets"),
+    ("neglect", "they gave me double my dose"),
+    ("neglect", "they ignore me when I ask for the toilet"),
+    ("neglect", "she refused to take me to the toilet"),
+    ("financial", "I give her money or she wont help me"),
+    ("financial", "he wont help unless I pay him extra"),
+    ("psychological", "the carers talk about me like Im not there and laugh"),
 ]
 
 SAFE: list[str] = [
+    "The tablets were given on time",
+    "Medication was given promptly by the nurse",
+    "My medication review was helpful",
     "I feel safe",
     "I feel very safe with my carers",
     "They keep me safe and well",
