@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
 
 from analysis.datafiles import packaged_text
-from analysis.safeguarding import check
+from analysis.safeguarding import check, english_words
 
 MAX_REDACTED_SHARE = 0.4
 
@@ -114,6 +116,52 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@cache
+def proper_nouns() -> frozenset[str]:
+    """Words the packaged English lexicon knows only as proper nouns ("Tracy", "Leeds"), and
+    never as ordinary lower-case words ("Mark" is also "mark")."""
+    spec = find_spec("textblob")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "en" / "en-lexicon.txt"
+    proper: set[str] = set()
+    common: set[str] = set()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            word, *tags = line.split()
+            if word[:1].islower():
+                common.add(word)
+            elif tags and all(tag.startswith("NNP") for tag in tags):
+                proper.add(word.lower())
+    return frozenset(proper - common - _NOT_NAMES)
+
+
+# Capitalised words that are neither names nor places people could be identified by.
+_NOT_NAMES = frozenset(
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december", "christmas", "easter", "covid", "coronavirus",
+        "corona", "english", "british", "welsh", "scottish", "irish",
+    }
+)  # fmt: skip
+)
+
+
+def _capitalised_unknown_spans(text: str) -> list[tuple[int, int]]:
+    """Mid-sentence capitalised words that are proper nouns, or no English word at all, are
+    taken as names. Over-redacting a place is harmless; leaving a carer's name in is not."""
+    known, proper = english_words(), proper_nouns()
+    spans = []
+    for match in re.finditer(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b", text):
+        word = match.group(0).lower().replace("'", "")
+        if word in _NOT_NAMES or re.search(r"(?:^|[.!?:;]\s*|\n)\W*$", text[: match.start()]):
+            continue  # a sentence's first word is capitalised anyway
+        if word in proper or (word not in known and word.rstrip("s") not in known):
+            spans.append(match.span())
+    return spans
+
+
 def _resolve(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Drop spans overlapping an earlier-starting (or, at the same start, longer) span."""
     chosen: list[tuple[str, int, int]] = []
@@ -128,6 +176,7 @@ def find(text: str) -> list[Redaction]:
     """Every personal detail found in ``text``, in order, without overlaps."""
     spans = [(kind, *m.span()) for kind, pattern in _PATTERNS for m in pattern.finditer(text)]
     spans.extend(("NAME", start, end) for start, end in _name_spans(text))
+    spans.extend(("NAME", start, end) for start, end in _capitalised_unknown_spans(text))
     return [Redaction(k, s, e, text[s:e]) for k, s, e in _resolve(spans)]
 
 

@@ -20,7 +20,12 @@ CASES: list[tuple[str, str]] = [
     ("visits to Flat 3, 27b Mill Lane are late", "visits to [ADDRESS] are late"),
     ("the carer from Elm Road was late", "the carer from [ADDRESS] was late"),
     ("his date of birth is 03/04/1948 as they know", "his date of birth is [DATE] as they know"),
-    ("born on 3rd March 1948 in Leeds", "born on [DATE] in Leeds"),
+    # A place of birth beside a date identifies; places are over-redacted on purpose.
+    ("born on 3rd March 1948 in Leeds", "born on [DATE] in [NAME]"),
+    # Names in no list: capitalised mid-sentence and not an English word, or only a proper noun.
+    ("Tracy and Bev are the best carers", "[NAME] and [NAME] are the best carers"),
+    ("the new girl Aisha was rude", "the new girl [NAME] was rude"),
+    ("thanks to Kelly and the team", "thanks to [NAME] and the team"),
     ("on March 3, 1948 she was born", "on [DATE] she was born"),
     ("my NHS number 943 476 5919 was wrong", "my NHS number [NHS NUMBER] was wrong"),
     ("my NHS number 9434765919 was wrong", "my NHS number [NHS NUMBER] was wrong"),
@@ -42,6 +47,9 @@ UNCHANGED = [
     "The paramedics were brilliant, thank you",
     "Rated 10 out of 10",
     "Mark my words, it will get worse",
+    "Yes the carers are great",
+    "Covid made it hard and the NHS staff on Monday were kind",
+    "The Ambulance crew were quick",
 ]
 
 
