@@ -145,7 +145,6 @@ _NOT_NAMES = frozenset(
         "corona", "english", "british", "welsh", "scottish", "irish",
     }
 )  # fmt: skip
-)
 
 
 def _capitalised_unknown_spans(text: str) -> list[tuple[int, int]]:
