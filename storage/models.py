@@ -196,10 +196,20 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, max_length=200)
     password_hash: str = Field(max_length=200)
-    role: str = Field(max_length=20, description="commissioner, provider or admin")
+    role: str = Field(max_length=20, description="commissioner, provider, organiser or admin")
     provider_id: int | None = Field(default=None, foreign_key="provider.id")
     active: bool = True
     created_at: datetime = _time()
+    flow_ids: list[str] | None = _json()  # an organiser's own surveys
+
+
+class SignInAttempt(SQLModel, table=True):
+    """A failed dashboard sign-in, for rate limiting. Email and address are keyed hashes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _time(index=True)
+    email_key: str = Field(max_length=64, index=True)
+    client_key: str = Field(max_length=64, index=True)
 
 
 class AuditLog(SQLModel, table=True):

@@ -1,0 +1,85 @@
+"""Safeguarding triage pages, for commissioners and admins only (anyone else: not found)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from bot.dashboard import csrf, flag_triage
+from bot.dashboard.access import Viewer
+from bot.dashboard.context import Dashboard, now
+from bot.dashboard.flag_triage import Change
+from bot.dashboard.pages import not_found
+from bot.dashboard.sessions import SessionData
+
+FormText = Annotated[str, Form()]
+
+
+def add_flag_routes(router: APIRouter, dash: Dashboard) -> None:
+    @router.get("/flags")
+    def flags(request: Request, status: Annotated[str, Query()] = "") -> Response:
+        session, viewer = _triager(dash, request)
+        rows = flag_triage.list_flags(dash.engine, status or None)
+        context = {
+            "rows": rows,
+            "status": status if status in flag_triage.STATUSES else "",
+            "counts": flag_triage.counts(dash.engine),
+            "statuses": flag_triage.STATUSES,
+        }
+        return dash.show("flags.html.j2", session, viewer, context)
+
+    @router.get("/flags/{flag_id:int}")
+    def flag(request: Request, flag_id: int) -> Response:
+        session, viewer = _triager(dash, request)
+        return _flag_page(dash, session, viewer, flag_id)
+
+    @router.post("/flags/{flag_id:int}")
+    def triage(
+        request: Request,
+        flag_id: int,
+        csrf_token: FormText = "",
+        assigned_to: FormText = "",
+        status: FormText = "",
+        note: FormText = "",
+    ) -> Response:
+        session, viewer = _triager(dash, request)
+        csrf.check(session, csrf_token)
+        if flag_triage.find(dash.engine, flag_id) is None:
+            raise not_found()
+        change = Change(" ".join(assigned_to.split()), status.strip(), note.strip())
+        errors = flag_triage.apply(dash.engine, flag_id, change, viewer.email, now())
+        if errors:
+            return _flag_page(dash, session, viewer, flag_id, errors, change, 400)
+        return RedirectResponse(f"/flags/{flag_id}", status_code=303)
+
+
+def _triager(dash: Dashboard, request: Request) -> tuple[SessionData, Viewer]:
+    session, viewer = dash.signed_in(request)
+    if not viewer.may_triage:
+        raise not_found()
+    return session, viewer
+
+
+def _flag_page(
+    dash: Dashboard,
+    session: SessionData,
+    viewer: Viewer,
+    flag_id: int,
+    errors: dict[str, str] | None = None,
+    change: Change | None = None,
+    status: int = 200,
+) -> Response:
+    found = flag_triage.find(dash.engine, flag_id)
+    if found is None:
+        raise not_found()
+    row, texts = found
+    context = {
+        "row": row,
+        "texts": texts,
+        "errors": errors or {},
+        "choices": flag_triage.NEXT[row.flag.status],
+        "form": change or Change(row.flag.assigned_to or "", row.flag.status, ""),
+    }
+    return dash.show("flag.html.j2", session, viewer, context, status)

@@ -1,0 +1,142 @@
+"""Safeguarding triage: read a flagged answer, assign a named person, record what was done, and
+move the flag open → triaged → closed.
+
+Every change is appended to the flag's own history ({at, by, action, note}) and written to the
+audit log. The audit log gets who, when and what changed, never the note: a note may repeat the
+disclosure, and the audit log is read more widely than the flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, case, func
+from sqlmodel import Session, col, select
+
+from storage.db import transaction
+from storage.models import Answer, Provider, SafeguardingFlag
+from storage.repository import audit
+
+STATUSES = ("open", "triaged", "closed")
+NEXT = {"open": ("open", "triaged"), "triaged": ("triaged", "closed"), "closed": ("closed",)}
+MAX_NAME, MAX_NOTE = 200, 4000
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    flag: SafeguardingFlag
+    provider: str | None
+
+
+@dataclass(frozen=True)
+class FlaggedText:
+    question_id: str
+    text: str
+
+
+def list_flags(engine: Engine, status: str | None) -> list[FlagRow]:
+    order = case({"open": 0, "triaged": 1}, value=SafeguardingFlag.status, else_=2)
+    query = (
+        select(SafeguardingFlag, Provider.name)
+        .join(Provider, col(Provider.id) == SafeguardingFlag.provider_id, isouter=True)
+        .order_by(order, col(SafeguardingFlag.created_at).desc())
+    )
+    if status in STATUSES:
+        query = query.where(SafeguardingFlag.status == status)
+    with Session(engine) as db:
+        return [FlagRow(flag, name) for flag, name in db.exec(query)]
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    query = select(SafeguardingFlag.status, func.count()).group_by(SafeguardingFlag.status)
+    with Session(engine) as db:
+        return {str(status): int(n) for status, n in db.exec(query)}
+
+
+def find(engine: Engine, flag_id: int) -> tuple[FlagRow, list[FlaggedText]] | None:
+    with Session(engine) as db:
+        flag = db.get(SafeguardingFlag, flag_id)
+        if flag is None:
+            return None
+        provider = db.get(Provider, flag.provider_id) if flag.provider_id else None
+        return FlagRow(flag, provider.name if provider else None), _texts(db, flag)
+
+
+def _texts(db: Session, flag: SafeguardingFlag) -> list[FlaggedText]:
+    """The flagged answer; without one, the free text of the flagged conversation."""
+    if flag.answer_id is not None:
+        answers = [a for a in [db.get(Answer, flag.answer_id)] if a is not None]
+    elif flag.conversation_id is not None:
+        query = select(Answer).where(
+            Answer.conversation_id == flag.conversation_id, Answer.question_type == "free_text"
+        )
+        answers = list(db.exec(query.order_by(col(Answer.id))))
+    else:
+        answers = []
+    return [FlaggedText(a.question_id, _text(a)) for a in answers]
+
+
+def _text(answer: Answer) -> str:
+    if isinstance(answer.value, str):
+        return answer.value
+    return answer.raw_text or ("" if answer.value is None else str(answer.value))
+
+
+@dataclass(frozen=True)
+class Change:
+    assigned_to: str
+    status: str
+    note: str
+
+
+def problems(flag: SafeguardingFlag, change: Change) -> dict[str, str]:
+    """What is wrong with a triage form, by field, in plain words (GOV.UK error messages)."""
+    errors = {}
+    if change.status not in NEXT.get(flag.status, ()):
+        errors["status"] = f"A flag that is {flag.status} cannot become {change.status or 'that'}"
+    if len(change.assigned_to) > MAX_NAME:
+        errors["assigned_to"] = f"Name must be {MAX_NAME} characters or fewer"
+    elif change.status != "open" and not (change.assigned_to or flag.assigned_to):
+        errors["assigned_to"] = "Enter the name of the person dealing with this concern"
+    if len(change.note) > MAX_NOTE:
+        errors["note"] = f"What was done must be {MAX_NOTE} characters or fewer"
+    elif change.status == "closed" and flag.status != "closed" and not change.note:
+        errors["note"] = "Enter what was done before closing the flag"
+    elif not errors and not _actions(flag, change) and not change.note:
+        errors["note"] = "Enter what was done, or change who it is assigned to or its status"
+    return errors
+
+
+def _actions(flag: SafeguardingFlag, change: Change) -> list[str]:
+    actions = []
+    if change.assigned_to and change.assigned_to != flag.assigned_to:
+        actions.append(f"assigned to {change.assigned_to}")
+    if change.status != flag.status:
+        actions.append(f"status {flag.status} → {change.status}")
+    return actions
+
+
+def apply(
+    engine: Engine, flag_id: int, change: Change, actor: str, at: datetime
+) -> dict[str, str] | None:
+    """Record the change (row locked meanwhile); the form's problems instead, if any."""
+    with transaction(engine) as db:
+        query = select(SafeguardingFlag).where(SafeguardingFlag.id == flag_id).with_for_update()
+        flag = db.exec(query).one()
+        errors = problems(flag, change)
+        if errors:
+            return errors
+        before = {"status": flag.status, "assigned_to": flag.assigned_to}
+        action = "; ".join(_actions(flag, change)) or "note"
+        entry: dict[str, Any] = {"at": at.isoformat(), "by": actor, "action": action}
+        entry["note"] = change.note or None
+        flag.history = [*flag.history, entry]  # a new list, so the JSON column is saved
+        flag.assigned_to = change.assigned_to or flag.assigned_to
+        flag.status = change.status
+        db.add(flag)
+        after = {"status": flag.status, "assigned_to": flag.assigned_to}
+        detail = {"before": before, "after": after, "note_recorded": bool(change.note)}
+        audit(db, actor, "safeguarding.triage", f"flag:{flag_id}", detail, at)
+    return None

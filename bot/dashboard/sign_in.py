@@ -1,0 +1,90 @@
+"""Signing in and out: CSRF-checked forms, rate-limited, audited; a new session (and a new CSRF
+token) at every sign-in, so a session fixed before sign-in is worth nothing after it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from bot.dashboard import csrf
+from bot.dashboard.auth import authenticate, normalise_email
+from bot.dashboard.context import SIGN_IN, Dashboard, now
+from bot.dashboard.sessions import SessionData
+from storage.db import transaction
+from storage.repository import audit
+
+TOO_MANY = (
+    "Too many failed attempts to sign in. Wait 15 minutes, then try again. "
+    "If you have forgotten your password, ask your administrator."
+)
+WRONG = "Enter a correct email address and password"
+
+FormText = Annotated[str, Form()]
+
+
+def add_sign_in_routes(router: APIRouter, dash: Dashboard) -> None:
+    @router.get(SIGN_IN)
+    def sign_in_form(request: Request) -> Response:
+        session = dash.session(request)
+        if dash.viewer_of(session) is not None:
+            return RedirectResponse("/reports", status_code=303)
+        return _form(dash, session)
+
+    @router.post(SIGN_IN)
+    def sign_in(
+        request: Request, email: FormText = "", password: FormText = "", csrf_token: FormText = ""
+    ) -> Response:
+        session = dash.session(request)
+        csrf.check(session, csrf_token)
+        email = normalise_email(email)
+        errors = _missing(email, password)
+        if errors:
+            return _form(dash, session, email, errors, 400)
+        client = request.client.host if request.client else "unknown"
+        if dash.limiter.blocked(email, client, now()):
+            return _form(dash, session, email, {"email": TOO_MANY}, 429)
+        user = authenticate(dash.engine, email, password)
+        if user is None:
+            dash.limiter.failed(email, client, now())
+            return _form(dash, session, email, {"email": WRONG}, 400)
+        dash.limiter.succeeded(email)
+        with transaction(dash.engine) as db:
+            audit(db, user.email, "dashboard.sign_in", f"user:{user.id}", None, now())
+        response = RedirectResponse("/reports", status_code=303)
+        fresh = dash.store.fresh(user.id, dash.store.fingerprint(user.password_hash))
+        dash.store.write(response, fresh)
+        return response
+
+    @router.post("/reports/sign-out")
+    def sign_out(request: Request, csrf_token: FormText = "") -> Response:
+        session = dash.session(request)
+        csrf.check(session, csrf_token)
+        viewer = dash.viewer_of(session)
+        if viewer is not None:
+            with transaction(dash.engine) as db:
+                audit(db, viewer.email, "dashboard.sign_out", f"user:{viewer.user_id}", None, now())
+        response = RedirectResponse(SIGN_IN, status_code=303)
+        dash.store.clear(response)
+        return response
+
+
+def _missing(email: str, password: str) -> dict[str, str]:
+    errors = {}
+    if not email:
+        errors["email"] = "Enter your email address"
+    if not password:
+        errors["password"] = "Enter your password"
+    return errors
+
+
+def _form(
+    dash: Dashboard,
+    session: SessionData,
+    email: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    context = {"email": email, "errors": errors or {}, "notice": None}
+    return dash.show("sign_in.html.j2", session, None, context, status)
