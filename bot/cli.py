@@ -13,6 +13,7 @@ import typer
 from bot.admin_commands import contacts_app, db_app, providers_app, purge
 from bot.channels.sms_format import render, segments
 from bot.chat import TerminalChat, utc_now
+from bot.report_commands import answers_app, report
 from bot.sms_commands import invite, worker
 from bot.text_commands import app as text_app
 from flows.definition import Flow
@@ -35,6 +36,8 @@ app.add_typer(providers_app, name="providers")
 app.add_typer(contacts_app, name="contacts")
 app.command("purge")(purge)
 app.command("invite")(invite)
+app.command("report")(report)
+app.add_typer(answers_app, name="answers")
 app.command("worker")(worker)
 
 FlowArg = Annotated[str, typer.Argument(help="A flow file, or the id of a bundled flow.")]

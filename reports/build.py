@@ -18,6 +18,7 @@ from reports.config import ReportConfig
 from reports.indicator_section import Grid, Inputs
 from reports.indicators import IndicatorInfo, declared, flows
 from reports.model import Report
+from storage.db import reading
 from storage.models import Provider
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -35,7 +36,7 @@ def provider_report(
     flows_dir: Path | None = None,
     now: datetime | None = None,
 ) -> Report:
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         names = _provider_names(connection)
         wanted = " ".join(provider.split()).lower()
         found = [pid for pid, name in names.items() if name.lower() == wanted]
@@ -51,7 +52,7 @@ def all_providers_report(
     flows_dir: Path | None = None,
     now: datetime | None = None,
 ) -> Report:
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         names = _provider_names(connection)
         return _report(connection, None, month, config, flows_dir, now, names)
 

@@ -7,12 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 DEFAULT_URL = "sqlite:///var/carevoice.db"
 SQLITE_BUSY_MS = 10_000
+READ_ONLY = "carevoice_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -50,10 +51,21 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock at the start: two messages from one person are applied
-        # one after the other instead of failing half-way with "database is locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # one after the other instead of failing half-way with "database is locked". Readers
+        # (reports) say so and take no lock, so a long report never holds up replies.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for queries only: on SQLite it takes no write lock."""
+    with engine.connect() as connection:
+        yield connection.execution_options(**{READ_ONLY: True})
 
 
 @contextmanager
