@@ -33,7 +33,9 @@ def upgrade() -> None:
     with op.batch_alter_table("signinattempt", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_signinattempt_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_signinattempt_email_key"), ["email_key"], unique=False)
-        batch_op.create_index(batch_op.f("ix_signinattempt_client_key"), ["client_key"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_signinattempt_client_key"), ["client_key"], unique=False
+        )
 
 
 def downgrade() -> None:
