@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.sms import sms_router
+from bot.dashboard import dashboard_router
 from bot.flow_catalog import FlowCatalog
 from bot.runner import Runner
 from bot.settings import Settings, vault_for
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     runner = Runner(engine, vault_for(settings), FlowCatalog.load(settings.flows_dir))
     app.state.runner = runner
     app.include_router(sms_router(settings, runner, engine))
+    app.include_router(dashboard_router(settings, engine))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

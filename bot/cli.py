@@ -16,6 +16,7 @@ from bot.chat import TerminalChat, utc_now
 from bot.report_commands import answers_app, report
 from bot.sms_commands import invite, worker
 from bot.text_commands import app as text_app
+from bot.users_commands import users_app
 from flows.definition import Flow
 from flows.engine import choose_language
 from flows.errors import FlowError, FlowLoadError
@@ -38,6 +39,7 @@ app.command("purge")(purge)
 app.command("invite")(invite)
 app.command("report")(report)
 app.add_typer(answers_app, name="answers")
+app.add_typer(users_app, name="users")
 app.command("worker")(worker)
 
 FlowArg = Annotated[str, typer.Argument(help="A flow file, or the id of a bundled flow.")]
