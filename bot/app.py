@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.sms import sms_router
 from bot.dashboard import dashboard_router
+from bot.dashboard.ratelimit import Limits
 from bot.flow_catalog import FlowCatalog
 from bot.runner import Runner
 from bot.settings import Settings, vault_for
@@ -23,7 +24,11 @@ from storage.migrate import current, head
 log = logging.getLogger("carevoice.app")
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    sign_in_limits: Limits | None = None,
+) -> FastAPI:
     """Build the service. ``carevoice serve`` (uvicorn) calls this with no arguments."""
     settings = settings or Settings()
     engine = engine or make_engine(settings.database_url)
@@ -33,7 +38,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     runner = Runner(engine, vault_for(settings), FlowCatalog.load(settings.flows_dir))
     app.state.runner = runner
     app.include_router(sms_router(settings, runner, engine))
-    app.include_router(dashboard_router(settings, engine))
+    app.include_router(dashboard_router(settings, engine, limits=sign_in_limits))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.app import create_app
-from bot.dashboard import dashboard_router
 from bot.dashboard.auth import hash_password
 from bot.dashboard.ratelimit import Limits
 from bot.settings import Settings
@@ -88,8 +87,7 @@ def world(db_engine: Engine) -> World:
         settings = Settings(
             database_url=str(db_engine.url), secret_key=generate_key(), public_url=public_url
         )
-        app = create_app(settings, db_engine)
-        app.include_router(dashboard_router(settings, db_engine, limits=limits))
+        app = create_app(settings, db_engine, sign_in_limits=limits)
         return TestClient(app, base_url=public_url)
 
     return World(db_engine, providers, make)
