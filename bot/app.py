@@ -35,7 +35,8 @@ def create_app(
     app = FastAPI(title="carevoice", version="0.1.0")
     app.state.settings = settings
     app.state.engine = engine
-    runner = Runner(engine, vault_for(settings), FlowCatalog.load(settings.flows_dir))
+    catalog = FlowCatalog.load(settings.flows_dir)
+    runner = Runner(engine, vault_for(settings), catalog, signpost=settings.safeguarding_signpost)
     app.state.runner = runner
     app.include_router(sms_router(settings, runner, engine))
     app.include_router(dashboard_router(settings, engine, limits=sign_in_limits))

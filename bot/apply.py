@@ -107,5 +107,7 @@ def _flag(db: Session, conversation: Conversation, event: Flagged, at: datetime)
             status="open",
             created_at=at,
             history=[{"at": when, "by": "system", "action": "raised", "note": event.question_id}],
+            text=event.raw_text,
+            address_hash=conversation.address_hash,
         )
     )

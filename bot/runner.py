@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.apply import apply_events
 from bot.flow_catalog import FlowCatalog
+from bot.settings import Settings
 from bot.text_analysis import DefaultTextAnalysis, TextAnalysis
 from flows import builtins
 from flows.definition import Flow
@@ -29,7 +30,7 @@ from flows.session import Status
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
-from storage.models import Conversation, InboundMessage, Invitation
+from storage.models import Conversation, InboundMessage, Invitation, SafeguardingFlag
 
 STOP_WORDS = frozenset(
     word for words in builtins.DEFAULT_COMMANDS["stop"].values() for word in words
@@ -76,11 +77,14 @@ class Runner:
         vault: Vault,
         catalog: FlowCatalog,
         analysis: TextAnalysis | None = None,
+        signpost: str | None = None,
     ) -> None:
         self.engine = engine
         self.vault = vault
         self.catalog = catalog
         self.analysis = analysis or DefaultTextAnalysis()
+        # Outside a survey there is no flow's own signposting text to use.
+        self.signpost = signpost or Settings.model_fields["safeguarding_signpost"].default
 
     def handle(
         self, channel: str, address: str, text: str, external_id: str, received_at: datetime,
@@ -135,12 +139,19 @@ class Runner:
     ) -> Outcome:
         word = normalise(text)
         opted_out = repo.is_opted_out(db, channel, hashes)
+        conversation = None if opted_out else repo.active_conversation(db, channel, hashes)
+        signpost = (
+            self._flag_outside_survey(db, hashes[0], text, at) if conversation is None else []
+        )
         if opted_out:
             if word in START_WORDS:
                 repo.set_opt_out(db, channel, hashes, False, word, at)
                 return Outcome([Message(role="opted_in", text=OPTED_IN_TEXT)], opted_in=True)
-            return Outcome()  # never message someone who opted out, whatever they send
-        conversation = repo.active_conversation(db, channel, hashes)
+            # Never message someone who opted out, whatever they send; a disclosure is still
+            # flagged above for a person to triage.
+            return Outcome()
+        if signpost:
+            return Outcome(signpost)
         if word in STOP_WORDS and conversation is None:
             repo.set_opt_out(db, channel, hashes, True, word, at)
             reply = builtins.SYSTEM_MESSAGES["opted_out"]["en"]
@@ -162,6 +173,23 @@ class Runner:
             provider_id=contact.provider_id if contact else None,
             language=repo.contact_language(contact),
         )  # fmt: skip
+
+    def _flag_outside_survey(
+        self, db: Session, address_hash: str, text: str, at: datetime
+    ) -> list[Message]:
+        """A possible disclosure with no survey under way: flag it, and signpost the person."""
+        concerns = self.analysis.concerns(text)
+        if not concerns:
+            return []
+        repo.flag(
+            db,
+            SafeguardingFlag(
+                categories=list(concerns), source="text", status="open", created_at=at,
+                history=[{"at": at.isoformat(), "by": "system", "action": "raised", "note": None}],
+                text=text, address_hash=address_hash,
+            ),
+        )  # fmt: skip
+        return [Message(role="safeguarding", text=self.signpost)]
 
     def _resume(self, db: Session, conversation: Conversation, text: str, at: datetime) -> Outcome:
         flow = self._flow_of(db, conversation)

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
 
     # Safeguarding alerts by e-mail. Empty safeguarding_email: flags wait in the dashboard only.
     safeguarding_email: str = Field(default="", description="Who triages possible disclosures.")
+    safeguarding_signpost: str = Field(
+        default=(
+            "Thank you for telling us. If you or someone else is in danger now, call 999. To "
+            "report abuse or neglect, contact your council's adult or children's social care "
+            "team. Someone will read your message."
+        ),
+        description="Reply to a possible disclosure made outside any survey.",
+    )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "carevoice@localhost"

@@ -84,6 +84,9 @@ def resume(flow: Flow, session: Session, event: Resume) -> Step:
         return Step(session, [])
     turn = _Turn(compiled(flow), session)
     if event.at - session.last_activity_at >= flow.expiry:
+        if isinstance(event, MessageInput) and event.concerns:
+            # A disclosure is never lost, not even in a reply that comes too late.
+            turn.flag(session.current, event.concerns, "text", event.text)
         turn.expire(notify=isinstance(event, MessageInput))
     elif isinstance(event, TimeoutInput):
         turn.maybe_remind(event)

@@ -62,7 +62,7 @@ def erase_person(
 ) -> ErasureReport:
     talks = people.conversations(session, person)
     talk_ids = people.ids(talks)
-    open_flags = [f for f in people.flags(session, talk_ids) if f.status == "open"]
+    open_flags = [f for f in people.flags(session, talk_ids, person) if f.status == "open"]
     if open_flags:
         raise ErasureBlocked(
             f"{len(open_flags)} safeguarding flag(s) about this person are still open: "
@@ -120,7 +120,7 @@ def _delete_conversations(
     session: Session, person: people.Person, talks: list[Conversation]
 ) -> int:
     talk_ids = people.ids(talks)
-    for flag in people.flags(session, talk_ids):
+    for flag in people.flags(session, talk_ids, person):
         flag.conversation_id, flag.answer_id = None, None
         session.add(flag)
     answers = people.answers(session, talk_ids)

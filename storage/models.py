@@ -178,6 +178,10 @@ class SafeguardingFlag(SQLModel, table=True):
     created_at: datetime = _time()
     assigned_to: str | None = Field(default=None, max_length=200)
     history: list[dict[str, Any]] = _json(nullable=False)
+    # The words that raised the flag, for the named person who triages it. A disclosure may come
+    # in reply to a multiple-choice question or outside any survey, where no answer keeps it.
+    text: str | None = None
+    address_hash: str | None = Field(default=None, max_length=64, index=True)
 
 
 class Invitation(SQLModel, table=True):

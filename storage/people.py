@@ -135,9 +135,16 @@ def answers(session: Session, conversation_ids: list[int]) -> list[Answer]:
     return list(session.exec(query.order_by(col(Answer.id))))
 
 
-def flags(session: Session, conversation_ids: list[int]) -> list[SafeguardingFlag]:
+def flags(
+    session: Session, conversation_ids: list[int], person: Person | None = None
+) -> list[SafeguardingFlag]:
+    """Flags raised in the person's conversations, or by their messages outside any survey."""
+    hashes = [key for _, key in person.keys] if person is not None else []
     query = select(SafeguardingFlag).where(
-        col(SafeguardingFlag.conversation_id).in_(conversation_ids)
+        or_(
+            col(SafeguardingFlag.conversation_id).in_(conversation_ids),
+            col(SafeguardingFlag.address_hash).in_(hashes),
+        )
     )
     return list(session.exec(query.order_by(col(SafeguardingFlag.id))))
 

@@ -41,7 +41,7 @@ def export_person(
         "addresses": [_address(vault, a) for a in person.addresses],
         "opt_outs": [_opt_out(o) for o in people.opt_outs(session, person)],
         "conversations": [_conversation(c, answers) for c in talks],
-        "safeguarding_flags": [_flag(f) for f in people.flags(session, talk_ids)],
+        "safeguarding_flags": [_flag(f) for f in people.flags(session, talk_ids, person)],
         "messages_received": [
             _received(m) for m in people.inbound_messages(session, person, talk_ids)
         ],
@@ -78,6 +78,7 @@ def _flag(row: SafeguardingFlag) -> dict[str, Any]:
         "status": row.status,
         "created_at": _when(row.created_at),
         "history": row.history,
+        "text": row.text,
     }
 
 

@@ -75,7 +75,11 @@ def _texts(db: Session, flag: SafeguardingFlag) -> list[FlaggedText]:
         answers = list(db.exec(query.order_by(col(Answer.id))))
     else:
         answers = []
-    return [FlaggedText(a.question_id, _text(a)) for a in answers]
+    found = [FlaggedText(a.question_id, _text(a)) for a in answers]
+    # The message that raised the flag comes first: it may answer no free-text question at all.
+    if flag.text and all(item.text != flag.text for item in found):
+        found.insert(0, FlaggedText("message that raised the flag", flag.text))
+    return found
 
 
 def _text(answer: Answer) -> str:

@@ -170,3 +170,46 @@ def test_no_phone_number_in_clear_text(runner: Runner, db_engine: Engine) -> Non
     text = "\n".join(dump)
     assert "7700900123" not in text
     assert "447700900123" not in text
+
+
+def test_disclosure_outside_any_survey_is_flagged_and_signposted(
+    runner: Runner, db_engine: Engine
+) -> None:
+    replies = Person(runner).send("please help me, my son hits me")
+    assert len(replies) == 1
+    assert "call 999" in replies[0]
+    (flag,) = rows(db_engine, SafeguardingFlag)
+    assert flag.conversation_id is None
+    assert flag.text == "please help me, my son hits me"
+    assert flag.address_hash is not None
+    assert "physical" in flag.categories
+
+
+def test_disclosure_from_someone_opted_out_is_flagged_without_a_reply(
+    runner: Runner, db_engine: Engine
+) -> None:
+    person = Person(runner)
+    person.send("STOP")
+    assert person.send("nobody came and I couldnt get out of bed") == []
+    (flag,) = rows(db_engine, SafeguardingFlag)
+    assert "neglect" in flag.categories
+
+
+def test_disclosure_to_a_choice_question_keeps_its_words(runner: Runner, db_engine: Engine) -> None:
+    person = Person(runner)
+    person.send("FEEDBACK")
+    replies = person.send("he shouts at me")
+    assert any("call 999" in text for text in replies)
+    (flag,) = rows(db_engine, SafeguardingFlag)
+    assert flag.text == "he shouts at me"
+    assert flag.conversation_id is not None
+    assert rows(db_engine, Answer) == []  # not understood as an answer, yet not lost
+
+
+def test_disclosure_in_a_late_reply_is_flagged(runner: Runner, db_engine: Engine) -> None:
+    person = Person(runner)
+    person.send("FEEDBACK")
+    person.send("my carer hits me", gap=timedelta(days=9))
+    (flag,) = rows(db_engine, SafeguardingFlag)
+    assert flag.text == "my carer hits me"
+    assert rows(db_engine, Conversation)[0].status == "expired"
