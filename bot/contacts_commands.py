@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from bot.command_support import Context, actor, fail, now, opened, plain_help
 from storage.contact_import import ImportReport, import_contacts
-from storage.contact_rows import ContactCsv, CsvHeaderError
+from storage.contact_rows import ContactCsv
+from storage.csv_rows import CsvHeaderError
 from storage.db import transaction
 from storage.erasure import ErasureBlocked, erase_person
 from storage.people import Person, UnknownPerson, find_person, identifiers

@@ -28,7 +28,7 @@ from reports.config import ReportConfig
 from reports.indicators import flows
 from reports.render.formats import Format, render
 from storage.answer_import import ImportResult, import_answers
-from storage.answer_rows import CsvHeaderError
+from storage.csv_rows import CsvHeaderError
 from storage.db import transaction
 
 answers_app = typer.Typer(

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from flows.asking import value_polarity
 from flows.definition import Flow, FreeText
 from storage import repository as repo
-from storage.answer_rows import AnswerRow, RowProblem, read_rows
+from storage.answer_rows import AnswerRow, read_rows
+from storage.csv_rows import RowProblem
 from storage.models import Answer, Conversation, InboundMessage, Provider, SafeguardingFlag
 
 IMPORT_CHANNEL = "import"

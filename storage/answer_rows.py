@@ -19,29 +19,13 @@ from datetime import date
 from typing import Any, TextIO
 
 from flows.definition import Flow, FreeText, Info, MultipleChoice, Number, Question, Rating
+from storage.csv_rows import CsvHeaderError, RowError, RowProblem
 
 COLUMNS = ("provider", "date", "channel", "flow", "question", "value", "text", "respondent")
 REQUIRED = ("provider", "date", "channel", "flow", "question", "value")
 CHANNELS = ("sms", "telegram", "web", "telephone", "paper", "email", "face_to_face", "other")
 MAX_PROVIDER = 200
 MAX_TEXT = 5000
-
-
-class CsvHeaderError(ValueError):
-    """The first line is not a header we can use; nothing can be read."""
-
-
-class RowError(ValueError):
-    """One cell is wrong; the row is rejected with this reason."""
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from storage import repository as repo
-from storage.contact_rows import ContactRow, RowProblem
+from storage.contact_rows import ContactRow
 from storage.crypto import Vault
+from storage.csv_rows import RowProblem
 from storage.models import Contact, Provider
 
 

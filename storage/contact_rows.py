@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from storage.csv_rows import CsvHeaderError, RowError, RowProblem
 from storage.phones import InvalidPhone, is_landline, normalise_phone
 
 # Column → address channel. A phone number is stored once, under ``sms``.
@@ -24,14 +25,6 @@ _TELEGRAM = re.compile(r"[1-9][0-9]{0,15}")
 MAX_TEXT = 200
 
 
-class CsvHeaderError(ValueError):
-    """The first line is not a header we can use; nothing can be read."""
-
-
-class RowError(ValueError):
-    """One cell is wrong; the row is rejected with this reason."""
-
-
 @dataclass(frozen=True)
 class ContactRow:
     """One person from the file. ``None`` means a blank cell: keep what is known, or default."""
@@ -44,15 +37,6 @@ class ContactRow:
     large_print: bool | None = None
     answers_on_behalf: str | None = None
     landline: bool = False
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
 
 
 class ContactCsv:
