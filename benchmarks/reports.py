@@ -17,7 +17,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resol
 from reports.build import all_providers_report, provider_report  # noqa: E402
 from reports.queries import months_back  # noqa: E402
 from reports.render import jsonfmt  # noqa: E402
-from storage.db import make_engine  # noqa: E402
+from storage.db import in_schema, make_engine, scratch_schema  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
 LAST_MONTH = "2026-10"
@@ -290,25 +289,19 @@ def run_sqlite(args: argparse.Namespace) -> list[tuple[str, str, float]]:
 
 
 def run_postgres(url: str, args: argparse.Namespace) -> list[tuple[str, str, float]]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade(engine)
-        started = time.perf_counter()
-        load_postgres(engine, args)
-        print(
-            f"postgresql: loaded {answer_count(engine):,} answers "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        return measure(engine, "PostgreSQL", args)
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(url, "bench") as schema:
+        engine = in_schema(url, schema)
+        try:
+            upgrade(engine)
+            started = time.perf_counter()
+            load_postgres(engine, args)
+            print(
+                f"postgresql: loaded {answer_count(engine):,} answers "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            return measure(engine, "PostgreSQL", args)
+        finally:
+            engine.dispose()
 
 
 def main() -> None:

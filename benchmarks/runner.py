@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from sqlalchemy import Engine, text
 from bot.flow_catalog import FlowCatalog
 from bot.runner import Runner
 from storage.crypto import Vault, generate_key
-from storage.db import make_engine
+from storage.db import in_schema, make_engine, scratch_schema
 from storage.migrate import upgrade
 
 SCRIPT = ["FEEDBACK", "1", "2", "3", "4", "Lovely carers", "Ring when late"]
@@ -66,21 +65,6 @@ def measure(name: str, engine: Engine, people: int) -> tuple[str, float, float]:
     return name, runner_rate, baseline_rate
 
 
-def postgres_engine(url: str) -> tuple[Engine, Callable[[], None]]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-
-    def drop() -> None:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-    return engine, drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -94,11 +78,12 @@ def main() -> None:
         results.append(measure("SQLite", sqlite, args.people))
         sqlite.dispose()
     if args.postgres:
-        engine, drop = postgres_engine(args.postgres)
-        try:
-            results.append(measure("PostgreSQL", engine, args.people))
-        finally:
-            drop()
+        with scratch_schema(args.postgres, "bench") as schema:
+            engine = in_schema(args.postgres, schema)
+            try:
+                results.append(measure("PostgreSQL", engine, args.people))
+            finally:
+                engine.dispose()
     print(f"{'database':<12}{'runner msg/s':>14}{'bare insert/s':>15}{'ratio':>8}")
     for name, runner_rate, baseline_rate in results:
         ratio = runner_rate / baseline_rate

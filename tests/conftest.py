@@ -19,13 +19,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # CAREVOICE_TEST_POSTGRES_URL is set; in CI a missing or unreachable PostgreSQL is a failure,
 # never a silent skip. Each test gets its own schema, dropped afterwards.
 import os  # noqa: E402
-import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
 
-from storage.db import make_engine  # noqa: E402
+from storage.db import in_schema, make_engine, scratch_schema  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
 
@@ -47,18 +46,12 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
     url = postgres_url()
     if not url:
         pytest.skip("set CAREVOICE_TEST_POSTGRES_URL to run on PostgreSQL")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(url) as schema:
+        engine = in_schema(url, schema)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture

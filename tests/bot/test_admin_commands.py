@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from bot.database import DatabaseNotReady, open_database
 from bot.settings import Settings
 from storage import migrate
 from storage.crypto import generate_key
-from storage.db import make_engine
+from storage.db import make_engine, scratch_schema
 from storage.models import CATEGORIES
 from tests.conftest import postgres_url
 from tests.storage.raw_dump import raw_dump
@@ -218,16 +217,8 @@ def unmigrated_postgres() -> Iterator[str]:
     url = postgres_url()
     if not url:
         pytest.skip("set CAREVOICE_TEST_POSTGRES_URL to run on PostgreSQL")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with scratch_schema(url) as schema:
         yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_postgres_is_never_migrated_behind_the_operators_back(unmigrated_postgres: str) -> None:
