@@ -229,6 +229,7 @@ def serve(
     typer.echo(f"carevoice is listening on http://{host}:{port}")
     typer.echo(f"  health:    http://{host}:{port}/healthz")
     typer.echo(f"  readiness: http://{host}:{port}/readyz")
+    typer.echo(f"  reports:   http://{host}:{port}/reports  (accounts: carevoice users add)")
     typer.echo(f"  API docs:  http://{host}:{port}/docs")
     uvicorn.run("bot.app:create_app", factory=True, host=host, port=port, workers=workers)
 
