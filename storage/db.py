@@ -23,6 +23,9 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
     """An engine for ``url``; creates the folder of a SQLite file if needed."""
+    # Error messages and logs never carry query parameters: they hold health feedback and
+    # pseudonyms, which must not end up side by side in a log file.
+    options.setdefault("hide_parameters", True)
     if is_sqlite(url):
         return _sqlite_engine(url, **options)
     options.setdefault("pool_pre_ping", True)
