@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select
+from sqlmodel import col
 
 from reports import indicator_section, queries, sections
 from reports.config import ReportConfig
@@ -19,7 +20,7 @@ from reports.indicator_section import Grid, Inputs
 from reports.indicators import IndicatorInfo, declared, flows
 from reports.model import Report
 from storage.db import reading
-from storage.models import Provider
+from storage.models import FlowVersion, Provider
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -69,7 +70,10 @@ def _report(
     config = config or ReportConfig()
     _check_month(connection, month, provider_id, names)
     threshold = config.suppression_threshold
-    inputs = _inputs(connection, month, config, declared(flows(flows_dir)), names)
+    newest_first = select(col(FlowVersion.source)).order_by(col(FlowVersion.id).desc())
+    stored = [source for (source,) in connection.execute(newest_first)]
+    known = declared(flows(flows_dir, stored))
+    inputs = _inputs(connection, month, config, known, names)
     respondents = sections.Table.of(queries.respondents(connection, month), threshold)
     total, hidden = respondents.total(provider_id)
     sentiments = sections.Table.of(queries.sentiments(connection, month), threshold)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from flows.compiled import localise
 from flows.definition import Flow, Rating
-from flows.loader import bundled_ids, load, load_file
+from flows.loader import bundled_ids, load, load_file, load_text
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,21 @@ class IndicatorInfo:
     negative: tuple[str, ...]
 
 
-def flows(extra_dir: Path | None = None) -> list[Flow]:
+def flows(extra_dir: Path | None = None, stored: Iterable[str] = ()) -> list[Flow]:
+    """The bundled flows, the operator's own, and every flow text a conversation ran with.
+
+    The stored texts matter when a survey's file has since been removed or renamed: its answers
+    are still reported with their indicators' labels."""
     found = [load(flow_id) for flow_id in bundled_ids()]
     if extra_dir is not None:
         found += [load_file(path) for path in sorted(extra_dir.glob("*.yaml"))]
+    found += [_parsed(source) for source in stored]
     return found
+
+
+@cache
+def _parsed(source: str) -> Flow:
+    return load_text(source, "<stored flow>")
 
 
 def declared(all_flows: Iterable[Flow]) -> dict[str, IndicatorInfo]:
