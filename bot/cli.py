@@ -201,7 +201,7 @@ def _recorded_chat(
         result = record_chat(
             engine, vault_for(settings), catalog, flow, provider, phone, lines, sys.stdout, utc_now
         )
-    except (RecordingError, InvalidPhone, FlowError, DatabaseNotReady) as error:
+    except (RecordingError, InvalidPhone, FlowError, DatabaseNotReady, LookupError) as error:
         raise fail(str(error)) from None
     typer.echo(
         f"recorded: conversation {result.conversation_id}, {result.status} (channel telephone)"

@@ -47,6 +47,18 @@ class FlowCatalog:
             known = ", ".join(sorted(self.entries))
             raise LookupError(f"no flow {flow_id!r} (known: {known})") from None
 
+    def resolve(self, flow: str) -> CatalogEntry:
+        """A command-line FLOW: the id of a known flow, or a flow file (added to the catalog)."""
+        if flow in self.entries:
+            return self.entries[flow]
+        path = Path(flow)
+        if not path.is_file():
+            return self.get(flow)  # raises LookupError naming the known flows
+        source = path.read_text(encoding="utf-8")
+        loaded = load_text(source, str(path))
+        self.add(loaded, source)
+        return self.entries[loaded.id]
+
     def by_keyword(self, text: str) -> CatalogEntry | None:
         wanted = normalise(text)
         for entry in self.entries.values():

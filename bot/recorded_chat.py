@@ -7,15 +7,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import Engine
 
 from bot.channels.sms_format import render
-from bot.flow_catalog import CatalogEntry, FlowCatalog
+from bot.flow_catalog import FlowCatalog
 from bot.runner import Outcome, Runner
-from flows.loader import load_text, resolve
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
@@ -45,8 +43,7 @@ def record_chat(
     clock: Callable[[], datetime],
 ) -> Recorded:
     """Run one conversation through the runner, printing replies as the caller would hear them."""
-    path = resolve(flow)
-    entry = catalog.entries.get(flow) or _add_file(catalog, path)
+    entry = catalog.resolve(flow)
     with transaction(engine) as db:
         found = repo.provider_by_name(db, provider)
         if found is None:
@@ -75,13 +72,6 @@ def record_chat(
     with transaction(engine) as db:
         status = repo.conversation_status(db, conversation_id)
     return Recorded(conversation_id, status)
-
-
-def _add_file(catalog: FlowCatalog, path: Path) -> CatalogEntry:
-    source = path.read_text(encoding="utf-8")
-    flow = load_text(source, str(path))
-    catalog.add(flow, source)
-    return catalog.get(flow.id)
 
 
 def _ended(outcome: Outcome) -> bool:

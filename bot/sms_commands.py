@@ -22,6 +22,7 @@ from bot.settings import Settings, vault_for
 from bot.sms_sender import TwilioSender
 from flows.definition import Flow
 from flows.engine import start
+from flows.errors import FlowError
 from flows.events import Message
 from flows.resumes import StartContext
 from storage import outbox
@@ -48,12 +49,12 @@ def invite(
     try:
         engine = open_database(settings)
         catalog = FlowCatalog.load(settings.flows_dir)
-        entry = catalog.get(flow)
+        entry = catalog.resolve(flow)
         now = datetime.now(UTC)
         provider_id, found = plan(
             engine, provider, channel, reporting_month(now), settings.invitations_per_month
         )
-    except (DatabaseNotReady, InviteError, LookupError) as error:
+    except (DatabaseNotReady, InviteError, LookupError, FlowError) as error:
         raise _fail(str(error).strip("'\"")) from None
     vault = vault_for(settings)
     typer.echo(

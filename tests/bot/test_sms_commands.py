@@ -97,3 +97,14 @@ def test_worker_without_twilio_settings_says_what_to_set(
     code, out = cli("worker", "--once")
     assert code == 1
     assert "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN" in out
+
+
+def test_invite_takes_a_flow_file_too(twilio: FakeTwilio) -> None:
+    setup_people()
+    flow_file = str(ROOT / "examples/meals_survey.yaml")
+    code, out = cli("invite", "--flow", flow_file, "--provider", "Sunrise Care", "--dry-run")
+    assert code == 0, out
+    assert "Three quick questions about Sunrise Care" in out
+    code, out = cli("chat", "no_such_flow", "--record", "--provider", "Sunrise Care")
+    assert code == 1
+    assert "no flow 'no_such_flow'" in out
