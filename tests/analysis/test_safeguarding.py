@@ -181,9 +181,23 @@ DISCLOSURES: list[tuple[str, str]] = [
     ("sexual", "he makes me do things I dont want to"),
     ("sexual", "he comes into the bathroom when I dont want him to"),
     ("unsafe", "please help me"),
+    ("physical", "carer wacked my hand"),
+    ("physical", "i am locked in"),
+    ("neglect", "no 1 came 2 get me up"),
+    ("neglect", "i was left on the commode for ages"),
+    ("neglect", "they forgot to come and i fell"),
+    ("neglect", "i waited all night for someone to help me to the toilet"),
+    ("sexual", "he puts his hands where he shouldnt"),
+    ("self_harm", "i just want it all to end"),
+    ("self_harm", "i dont see the point anymore"),
+    ("psychological", "they said im too fat to wash"),
 ]
 
 SAFE: list[str] = [
+    "I just want the wait to end",
+    "I dont see the point of the survey",
+    "I was left in the waiting room for ages",
+    "Put the tablets where they should be",
     "Visitors were not allowed during covid",
     "Her door is always open if you need to talk",
     "Could you help me understand the form",
