@@ -191,9 +191,14 @@ DISCLOSURES: list[tuple[str, str]] = [
     ("self_harm", "i just want it all to end"),
     ("self_harm", "i dont see the point anymore"),
     ("psychological", "they said im too fat to wash"),
+    ("unsafe", "my boy is scared to go to the centre"),
+    ("physical", "they locked my son in a room"),
+    ("neglect", "my daughter was left alone in the minibus"),
 ]
 
 SAFE: list[str] = [
+    "I was left alone to rest which was nice",
+    "She locked the door behind her",
     "I just want the wait to end",
     "I dont see the point of the survey",
     "I was left in the waiting room for ages",
