@@ -13,6 +13,7 @@ import typer
 from bot.admin_commands import contacts_app, db_app, providers_app, purge
 from bot.channels.sms_format import render, segments
 from bot.chat import TerminalChat, utc_now
+from bot.command_support import fail
 from bot.report_commands import answers_app, report
 from bot.sms_commands import invite, worker
 from bot.text_commands import app as text_app
@@ -44,11 +45,6 @@ app.command("worker")(worker)
 
 FlowArg = Annotated[str, typer.Argument(help="A flow file, or the id of a bundled flow.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language code, e.g. en or en-easy.")]
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(1)
 
 
 def load_or_fail(flow: str) -> Flow:

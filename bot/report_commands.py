@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from bot.command_support import fail
 from bot.database import DatabaseNotReady, open_database
 from bot.settings import Settings
 from bot.text_analysis import DefaultTextAnalysis
@@ -36,23 +37,18 @@ answers_app = typer.Typer(
 )
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(1)
-
-
 def _engine(settings: Settings) -> Engine:
     try:
         return open_database(settings)
     except DatabaseNotReady as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 def _settings() -> tuple[Settings, ReportConfig]:
     try:
         return Settings(), ReportConfig()
     except ValidationError as error:
-        raise _fail(f"configuration (CAREVOICE_*): {error}") from None
+        raise fail(f"configuration (CAREVOICE_*): {error}") from None
 
 
 def report(
@@ -80,7 +76,7 @@ def report(
         else:
             made = all_providers_report(engine, month, config, settings.flows_dir)
     except (ReportError, DBAPIError) as error:
-        raise _fail(_one_line(error)) from None
+        raise fail(_one_line(error)) from None
     finally:
         engine.dispose()
     body = render(made, fmt)
@@ -125,9 +121,9 @@ def answers_import(
     try:
         result = _import(engine, file, settings)
     except CsvHeaderError as error:
-        raise _fail(f"{file}: {error}") from None
+        raise fail(f"{file}: {error}") from None
     except (DBAPIError, FlowError) as error:
-        raise _fail(_one_line(error)) from None
+        raise fail(_one_line(error)) from None
     finally:
         engine.dispose()
     for problem in result.problems:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from bot.alerts import AlertFailed, send_alerts
 from bot.channels.sms_format import render, segments
+from bot.command_support import fail
 from bot.database import DatabaseNotReady, open_database
 from bot.flow_catalog import FlowCatalog
 from bot.invitations import InviteError, masked, plan, send_invitations
@@ -29,11 +30,6 @@ from storage import outbox
 from storage.repository import reporting_month
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(1)
-
-
 def invite(
     flow: Annotated[str, typer.Option("--flow", help="Id of the flow to send.")],
     provider: Annotated[str, typer.Option("--provider", help="Provider whose people to ask.")],
@@ -44,7 +40,7 @@ def invite(
 ) -> None:
     """Queue a survey's first text for every eligible person of a provider."""
     if channel != "sms":
-        raise _fail(f"unknown channel {channel!r}: choose sms")
+        raise fail(f"unknown channel {channel!r}: choose sms")
     settings = Settings()
     try:
         engine = open_database(settings)
@@ -55,7 +51,7 @@ def invite(
             engine, provider, channel, reporting_month(now), settings.invitations_per_month
         )
     except (DatabaseNotReady, InviteError, LookupError, FlowError) as error:
-        raise _fail(str(error).strip("'\"")) from None
+        raise fail(str(error).strip("'\"")) from None
     vault = vault_for(settings)
     typer.echo(
         f"{len(found.eligible)} to invite; skipped {found.opted_out} opted out, "
@@ -90,7 +86,7 @@ def worker(
         engine = open_database(settings)
         sender = TwilioSender(settings)
     except (DatabaseNotReady, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     vault = vault_for(settings)
     runner = Runner(engine, vault, FlowCatalog.load(settings.flows_dir))
     sending = OutboxWorker(
