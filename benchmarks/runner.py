@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from bot.flow_catalog import FlowCatalog
-from bot.runner import Runner
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from storage.crypto import Vault, generate_key
 from storage.db import in_schema, make_engine, scratch_schema
 from storage.migrate import upgrade

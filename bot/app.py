@@ -12,13 +12,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.sms import sms_router
+from bot.channels.sms.webhook import sms_router
+from bot.config.settings import Settings
+from bot.config.wiring import Services
 from bot.dashboard import dashboard_router
-from bot.dashboard.ratelimit import Limits
-from bot.flow_catalog import FlowCatalog
-from bot.runner import Runner
-from bot.settings import Settings, vault_for
-from storage.db import make_engine
+from bot.web.ratelimit import Limits
 from storage.migrate import current, head
 
 log = logging.getLogger("carevoice.app")
@@ -30,13 +28,11 @@ def create_app(
     sign_in_limits: Limits | None = None,
 ) -> FastAPI:
     """Build the service. ``carevoice serve`` (uvicorn) calls this with no arguments."""
-    settings = settings or Settings()
-    engine = engine or make_engine(settings.database_url)
+    services = Services.build(settings, engine) if engine else Services.for_service(settings)
+    settings, engine, runner = services.settings, services.engine, services.runner
     app = FastAPI(title="carevoice", version="0.1.0")
     app.state.settings = settings
     app.state.engine = engine
-    catalog = FlowCatalog.load(settings.flows_dir)
-    runner = Runner(engine, vault_for(settings), catalog, signpost=settings.safeguarding_signpost)
     app.state.runner = runner
     app.include_router(sms_router(settings, runner, engine))
     app.include_router(dashboard_router(settings, engine, limits=sign_in_limits))

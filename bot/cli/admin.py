@@ -1,6 +1,6 @@
 """Commands for the people who run carevoice: the database, providers, contacts and retention.
 
-Mounted in ``bot.cli``::
+Mounted in ``bot.cli.main``::
 
     app.add_typer(db_app, name="db")
     app.add_typer(providers_app, name="providers")
@@ -16,9 +16,9 @@ from typing import Annotated
 
 import typer
 
-from bot.command_support import actor, fail, now, opened, plain_help, settings
-from bot.contacts_commands import contacts_app
-from bot.database import shown
+from bot.cli.contacts import contacts_app
+from bot.cli.support import actor, fail, now, opened, plain_help, settings
+from bot.config.database import shown
 from storage import migrate
 from storage.crypto import generate_key
 from storage.db import make_engine, transaction

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlmodel import Session
 
-from bot.command_support import Context, actor, fail, now, opened, plain_help
+from bot.cli.support import Context, actor, fail, now, opened, plain_help
 from storage.contact_import import ImportReport, import_contacts
 from storage.contact_rows import ContactCsv
 from storage.csv_rows import CsvHeaderError

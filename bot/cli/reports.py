@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot.command_support import fail
-from bot.database import DatabaseNotReady, open_database
-from bot.settings import Settings
-from bot.text_analysis import DefaultTextAnalysis
+from bot.cli.support import fail
+from bot.config.database import DatabaseNotReady, open_database
+from bot.config.settings import Settings
+from bot.surveys.text_analysis import DefaultTextAnalysis
 from flows.errors import FlowError
 from reports.build import ReportError, all_providers_report, provider_report
 from reports.config import ReportConfig

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot.database import DatabaseNotReady, open_database
-from bot.settings import Settings, vault_for
+from bot.config.database import DatabaseNotReady, open_database
+from bot.config.settings import Settings, vault_for
 from storage.crypto import SecretKeyError, Vault
 
 Command = Callable[..., None]

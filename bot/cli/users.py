@@ -17,10 +17,10 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, col, select
 
-from bot.command_support import actor, fail, now, opened, plain_help
+from bot.cli.support import actor, fail, now, opened, plain_help
+from bot.config.settings import Settings
 from bot.dashboard.access import Role
 from bot.dashboard.auth import find_user, hash_password, normalise_email, password_problem
-from bot.settings import Settings
 from reports.indicators import flows as all_flows
 from storage.db import transaction
 from storage.models import Provider, User

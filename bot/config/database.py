@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.settings import Settings
+from bot.config.settings import Settings
 from storage import migrate
 from storage.db import is_sqlite, make_engine
 

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Engine, false, func, select
 from sqlmodel import Session
 
+from bot.config.settings import Settings
 from bot.dashboard.access import Viewer
-from bot.settings import Settings
 from flows.compiled import localise
 from flows.definition import Flow, Info, Rating
 from reports.indicators import flows

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from bot.dashboard.consultation import find_flow, months_with_answers, results
 from bot.dashboard.context import Dashboard
-from bot.dashboard.pages import PageError, not_found
+from bot.web.pages import PageError, not_found
 from reports.build import MONTH
 
 

@@ -12,11 +12,11 @@ from fastapi import Request, Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.config.settings import Settings
 from bot.dashboard.access import Role, Viewer
-from bot.dashboard.pages import Redirect, page
-from bot.dashboard.ratelimit import SignInLimiter
-from bot.dashboard.sessions import SessionData, SessionStore
-from bot.settings import Settings
+from bot.web.pages import Redirect, page
+from bot.web.ratelimit import SignInLimiter
+from bot.web.sessions import SessionData, SessionStore
 from reports.config import ReportConfig
 from storage.models import User
 

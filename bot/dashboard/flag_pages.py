@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.dashboard import csrf, flag_triage
 from bot.dashboard.access import Viewer
 from bot.dashboard.context import Dashboard, now
-from bot.dashboard.flag_triage import Change
-from bot.dashboard.pages import not_found
-from bot.dashboard.sessions import SessionData
+from bot.safeguarding import triage as flag_triage
+from bot.safeguarding.triage import Change
+from bot.web import csrf
+from bot.web.pages import not_found
+from bot.web.sessions import SessionData
 
 FormText = Annotated[str, Form()]
 

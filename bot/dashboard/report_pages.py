@@ -14,7 +14,7 @@ from markupsafe import Markup
 from bot.dashboard import catalog
 from bot.dashboard.access import Viewer
 from bot.dashboard.context import Dashboard
-from bot.dashboard.pages import PageError, Redirect, not_found
+from bot.web.pages import PageError, Redirect, not_found
 from reports.build import MONTH, ReportError, all_providers_report, provider_report
 from reports.model import Report
 from reports.render.formats import Format, render

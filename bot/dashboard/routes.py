@@ -13,15 +13,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from bot.config.settings import Settings
 from bot.dashboard.consultation_pages import add_consultation_routes
 from bot.dashboard.context import Dashboard
 from bot.dashboard.flag_pages import add_flag_routes
-from bot.dashboard.pages import HtmlRoute, not_found
-from bot.dashboard.ratelimit import Limits, SignInLimiter
 from bot.dashboard.report_pages import add_report_routes
-from bot.dashboard.sessions import SessionStore, session_secret
 from bot.dashboard.sign_in import add_sign_in_routes
-from bot.settings import Settings
+from bot.web.pages import HtmlRoute, not_found
+from bot.web.ratelimit import Limits, SignInLimiter
+from bot.web.sessions import SessionStore, session_secret
 from reports.config import ReportConfig
 
 

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.dashboard import csrf
 from bot.dashboard.auth import authenticate, normalise_email
 from bot.dashboard.context import SIGN_IN, Dashboard, now
-from bot.dashboard.sessions import SessionData
+from bot.web import csrf
+from bot.web.sessions import SessionData
 from storage.db import transaction
 from storage.repository import audit
 

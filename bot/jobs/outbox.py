@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.channels.sms_format import render, split_long
-from bot.sms_sender import Sender, SendFailure
+from bot.channels.sms.format import render, split_long
+from bot.channels.sms.sender import Sender, SendFailure
 from flows.events import Message
 from storage import outbox
 from storage.crypto import Vault

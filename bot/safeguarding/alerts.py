@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.settings import Settings
+from bot.config.settings import Settings
 from storage.db import transaction
 from storage.models import Provider, SafeguardingFlag
 

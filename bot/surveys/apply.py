@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.text_analysis import TextAnalysis
+from bot.surveys.text_analysis import TextAnalysis
 from flows.definition import Flow
 from flows.events import (
     AnswerRecorded,

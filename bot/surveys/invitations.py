@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from bot.runner import Runner
+from bot.surveys.runner import Runner
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.models import Address, Contact, Invitation

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.apply import apply_events
-from bot.flow_catalog import FlowCatalog
-from bot.settings import Settings
-from bot.text_analysis import DefaultTextAnalysis, TextAnalysis
+from bot.config.settings import Settings
+from bot.surveys.apply import apply_events
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.text_analysis import DefaultTextAnalysis, TextAnalysis
 from flows import builtins
 from flows.definition import Flow
 from flows.engine import prompt_again, resume, start

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hmac
 
-from bot.dashboard.pages import PageError
-from bot.dashboard.sessions import SessionData
+from bot.web.pages import PageError
+from bot.web.sessions import SessionData
 
 FIELD = "csrf_token"
 

@@ -17,7 +17,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException
 
 from reports.render import words
@@ -59,9 +59,11 @@ def not_found() -> PageError:
 
 
 @cache
-def environment() -> Environment:
+def environment(package: str = "bot.dashboard") -> Environment:
+    """Templates of ``package`` (the dashboard, or a web channel), falling back to the shared
+    base templates here, so every page has the same layout, error page and macros."""
     env = Environment(
-        loader=PackageLoader("bot.dashboard", "templates"),
+        loader=ChoiceLoader([PackageLoader(package, "templates"), PackageLoader("bot.web")]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -73,8 +75,10 @@ def environment() -> Environment:
     return env
 
 
-def page(template: str, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
-    body = environment().get_template(template).render(**context)
+def page(
+    template: str, context: Mapping[str, Any], status: int = 200, package: str = "bot.dashboard"
+) -> HTMLResponse:
+    body = environment(package).get_template(template).render(**context)
     return HTMLResponse(body, status_code=status)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from bot.settings import Settings, vault_for
+from bot.config.settings import Settings, vault_for
 
 COOKIE = "carevoice_session"
 MAX_AGE = 8 * 60 * 60

@@ -1,3 +1,3 @@
 """Fixtures shared by the channel tests."""
 
-from tests.bot.channels.sms_harness import sms_world  # noqa: F401  (a pytest fixture)
+from tests.bot.channels.sms.harness import sms_world  # noqa: F401  (a pytest fixture)

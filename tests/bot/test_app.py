@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from bot.app import create_app
-from bot.settings import Settings
+from bot.config.settings import Settings
 from storage.crypto import generate_key
 from storage.db import make_engine
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.flow_catalog import FlowCatalog
-from bot.runner import Runner
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from flows.loader import load_text
 from reports.build import provider_report
 from storage import repository as repo

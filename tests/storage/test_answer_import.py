@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from bot.text_analysis import DefaultTextAnalysis
+from bot.surveys.text_analysis import DefaultTextAnalysis
 from reports.build import provider_report
 from reports.indicators import flows
 from storage.answer_import import ImportResult, import_answers

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.flow_catalog import FlowCatalog
-from bot.runner import Runner
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from storage.contact_import import import_contacts
 from storage.contact_rows import ContactCsv
 from storage.crypto import Vault, generate_key

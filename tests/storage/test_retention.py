@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.flow_catalog import FlowCatalog
-from bot.runner import Runner
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from storage.crypto import Vault, generate_key
 from storage.db import transaction
 from storage.models import Answer, AuditLog, Conversation, InboundMessage, Outbox

@@ -1,13 +1,14 @@
 """How an engine message looks as a text message, and what it costs in SMS segments.
 
-Options are listed one per line as ``1 Always``: the number is what to reply, the layout needs no
-words in any language, and it reads well on a basic phone's small screen.
+The layout is the shared plain text (``bot.channels.text``); SMS adds GSM-7 safety (basic phones
+cannot show curly quotes), segment counting (each segment is paid for) and Twilio's length limit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.channels.text import plain_text
 from flows.events import Message
 
 # GSM 03.38: the basic character set, and the extension table (each costs two septets).
@@ -63,24 +64,10 @@ def segments(text: str) -> Segments:
 
 
 def render(message: Message, *, unicode: bool = False) -> str:
-    """The text of one SMS for an engine message (notice, text, then the options)."""
-    parts = [part for part in (message.notice, message.text) if part]
-    body = "\n\n".join(parts)
-    choices = _choices(message)
-    if choices:
-        body = f"{body}\n{choices}"
+    """The text of one SMS for an engine message, in characters every phone can show unless the
+    flow allows more."""
+    body = plain_text(message)
     return body if unicode else gsm_safe(body)
-
-
-def _choices(message: Message) -> str:
-    if message.input in {"choice", "multiple", "yes_no"}:
-        return "\n".join(f"{option.number} {option.label}" for option in message.options)
-    if message.input == "rating":
-        labelled = [o for o in message.options if o.label != str(o.number)]
-        if labelled:
-            return "\n".join(f"{o.number} = {o.label}" for o in labelled)
-        return f"({message.low}-{message.high})"
-    return ""
 
 
 # Twilio joins up to 1600 characters into one message on the handset; longer text is split.

@@ -9,7 +9,7 @@ from requests.exceptions import RequestException
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from bot.settings import Settings
+from bot.config.settings import Settings
 
 RETRYABLE_HTTP = {429, 500, 502, 503, 504}
 INVALID_NUMBER_CODES = {"21211", "21212", "21214", "21217", "21407", "21408", "21612", "21614"}

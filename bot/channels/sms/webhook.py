@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.sms_format import render, split_long
-from bot.runner import Outcome, Runner
-from bot.settings import Settings
+from bot.channels.sms.format import render, split_long
+from bot.config.settings import Settings
+from bot.surveys.runner import Outcome, Runner
 from storage import outbox as outbox_store
 
 CHANNEL = "sms"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.channels.sms_format import render
+from bot.channels.text import plain_text
 from flows.definition import Flow, Info
 from flows.engine import resume, start
 from flows.events import AnswerRecorded, Event, Message, Restarted
@@ -47,7 +47,7 @@ class TerminalChat:
     def _show(self, events: list[Event]) -> None:
         for event in events:
             if isinstance(event, Message):
-                text = render(event, unicode=True)
+                text = plain_text(event)
                 self.out.write("\n".join(f"bot> {line}" for line in text.splitlines()) + "\n")
             elif isinstance(event, AnswerRecorded):
                 self.answers[event.question_id] = event.value

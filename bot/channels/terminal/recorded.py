@@ -11,9 +11,9 @@ from typing import TextIO
 
 from sqlalchemy import Engine
 
-from bot.channels.sms_format import render
-from bot.flow_catalog import FlowCatalog
-from bot.runner import Outcome, Runner
+from bot.channels.text import plain_text
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Outcome, Runner
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
@@ -80,6 +80,6 @@ def _ended(outcome: Outcome) -> bool:
 
 def _show(outcome: Outcome, out: TextIO) -> None:
     for message in outcome.replies:
-        text = render(message, unicode=True)
+        text = plain_text(message)
         out.write("\n".join(f"bot> {line}" for line in text.splitlines()) + "\n")
     out.flush()

@@ -14,9 +14,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from bot.admin_commands import Category, contacts_app, db_app, providers_app, purge
-from bot.database import DatabaseNotReady, open_database
-from bot.settings import Settings
+from bot.cli.admin import Category, contacts_app, db_app, providers_app, purge
+from bot.config.database import DatabaseNotReady, open_database
+from bot.config.settings import Settings
 from storage import migrate
 from storage.crypto import generate_key
 from storage.db import make_engine, scratch_schema

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
+import typer
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from flows.loader import bundled_ids, resolve
 
 runner = CliRunner()
@@ -140,3 +143,18 @@ def test_chat_stop_ends_at_once() -> None:
 @pytest.mark.parametrize("args", [["chat"], ["flows", "check"]])
 def test_missing_arguments_are_usage_errors(args: list[str]) -> None:
     assert invoke(*args)[0] == 2
+
+
+def _commands(group: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    # Typer (0.29) vendors its own click, so groups are found by their ``commands``, not a type.
+    for name, command in group.commands.items():
+        yield f"{prefix}{name}", command
+        if hasattr(command, "commands"):
+            yield from _commands(command, f"{prefix}{name} ")
+
+
+def test_every_command_has_help_text() -> None:
+    found = dict(_commands(typer.main.get_command(app)))
+    assert {"flows check", "invite", "worker", "chat", "serve", "users add"} <= set(found)
+    missing = [name for name, command in found.items() if not (command.help or "").strip()]
+    assert missing == []

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bot.report_commands import answers_app, report
+from bot.cli.reports import answers_app, report
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.reports.data import load_fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.text_commands import app
+from bot.cli.text import app
 
 runner = CliRunner()
 

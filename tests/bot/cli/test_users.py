@@ -10,9 +10,9 @@ import typer
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from bot.admin_commands import providers_app
+from bot.cli.admin import providers_app
+from bot.cli.users import users_app
 from bot.dashboard.auth import verify_password
-from bot.users_commands import users_app
 from storage.crypto import generate_key
 from storage.db import make_engine
 from storage.models import AuditLog, User

@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.app import create_app
+from bot.config.settings import Settings
 from bot.dashboard.auth import hash_password
-from bot.dashboard.ratelimit import Limits
-from bot.settings import Settings
+from bot.web.ratelimit import Limits
 from storage.crypto import generate_key
 from storage.db import transaction
 from storage.models import Provider, User

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.app import create_app
-from bot.settings import Settings
+from bot.config.settings import Settings
 from storage.crypto import generate_key
 from storage.db import make_engine
 from storage.migrate import upgrade

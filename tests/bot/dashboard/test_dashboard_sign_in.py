@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.dashboard.auth import hash_password
-from bot.dashboard.ratelimit import Limits
-from bot.dashboard.sessions import COOKIE
+from bot.web.ratelimit import Limits
+from bot.web.sessions import COOKIE
 from storage.db import transaction
 from storage.models import AuditLog, SignInAttempt, User
 from tests.bot.dashboard.conftest import PASSWORD, World, csrf_of, sign_in
@@ -119,6 +119,8 @@ def test_session_cookie_is_secure_behind_https(world: World) -> None:
 def test_tampered_cookie_is_not_a_session(world: World) -> None:
     client = world.client(COMMISSIONER)
     value = client.cookies[COOKIE]
+    # Replace the cookie rather than add a second one beside it (the jar keys cookies by domain).
+    client.cookies.clear()
     client.cookies.set(COOKIE, value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
     assert client.get("/reports", follow_redirects=False).status_code == 303
 

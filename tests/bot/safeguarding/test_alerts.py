@@ -12,10 +12,10 @@ from aiosmtpd.handlers import Message as MessageHandler
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.alerts import AlertFailed, send_alerts
-from bot.flow_catalog import FlowCatalog
-from bot.runner import Runner
-from bot.settings import Settings
+from bot.config.settings import Settings
+from bot.safeguarding.alerts import AlertFailed, send_alerts
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from storage.crypto import Vault, generate_key
 from storage.models import SafeguardingFlag
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.flow_catalog import FlowCatalog
-from bot.runner import NO_SURVEY_TEXT, Runner
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import NO_SURVEY_TEXT, Runner
 from storage.crypto import Vault, generate_key
 from storage.models import Answer, Conversation, InboundMessage, OptOut, Outbox, SafeguardingFlag
 

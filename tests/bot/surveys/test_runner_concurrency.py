@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.flow_catalog import FlowCatalog
-from bot.runner import Runner
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from storage.crypto import Vault, generate_key
 from storage.models import Answer, Conversation, InboundMessage
 

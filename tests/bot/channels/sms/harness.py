@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
-from bot.settings import Settings
+from bot.config.settings import Settings
 from storage.crypto import generate_key
 from tests.fakes.live_service import LiveService
 from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer

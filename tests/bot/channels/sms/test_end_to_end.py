@@ -6,17 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.flow_catalog import FlowCatalog
-from bot.invitations import plan, send_invitations
-from bot.outbox_worker import OutboxWorker
-from bot.runner import Runner
-from bot.settings import vault_for
-from bot.sms_sender import TwilioSender
+from bot.channels.sms.sender import TwilioSender
+from bot.config.settings import vault_for
+from bot.jobs.outbox import OutboxWorker
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.invitations import plan, send_invitations
+from bot.surveys.runner import Runner
 from storage import repository as repo
 from storage.db import transaction
 from storage.models import Answer, Contact, Outbox, Provider
 from storage.repository import reporting_month
-from tests.bot.channels.sms_harness import OUR_NUMBER, SmsWorld, messages
+from tests.bot.channels.sms.harness import OUR_NUMBER, SmsWorld, messages
 
 PHONES = ["+447700900201", "+447700900202", "+447700900203"]
 SURVEY = ["1", "2", "1", "2", "Kind and patient", "skip"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.sms_format import (
+from bot.channels.sms.format import (
     GSM7_BASIC,
     GSM7_EXTENDED,
     Segments,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from storage.models import Answer, InboundMessage, OptOut, Outbox
-from tests.bot.channels.sms_harness import PUBLIC_URL, SmsWorld, messages
+from tests.bot.channels.sms.harness import PUBLIC_URL, SmsWorld, messages
 
 PHONE = "+447700900123"
 

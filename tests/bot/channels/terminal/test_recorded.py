@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.flow_catalog import FlowCatalog
-from bot.recorded_chat import RecordingError, record_chat
+from bot.channels.terminal.recorded import RecordingError, record_chat
+from bot.surveys.catalog import FlowCatalog
 from storage.crypto import Vault, generate_key
 from storage.db import transaction
 from storage.models import Answer, Conversation, Provider
