@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.sms.webhook import sms_router
 from bot.config.settings import Settings
 from bot.config.wiring import Services
 from bot.dashboard import dashboard_router
@@ -34,7 +33,10 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.runner = runner
-    app.include_router(sms_router(settings, runner, engine))
+    for channel in services.channels:
+        router = channel.router(services)
+        if router is not None:
+            app.include_router(router)
     app.include_router(dashboard_router(settings, engine, limits=sign_in_limits))
 
     @app.exception_handler(Exception)

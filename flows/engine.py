@@ -25,9 +25,9 @@ from flows.events import (
     Restarted,
 )
 from flows.parsing import match_command
-from flows.resumes import MessageInput, Resume, StartContext, TimeoutInput
+from flows.resumes import AnswerInput, MessageInput, Resume, StartContext, TimeoutInput
 from flows.session import AnswerValue, Session, Status
-from flows.understanding import chosen_option, understand
+from flows.understanding import chosen_option, understand, understand_values
 
 MAX_HELPS = 2
 SAFEGUARDING = "safeguarding"
@@ -84,12 +84,14 @@ def resume(flow: Flow, session: Session, event: Resume) -> Step:
         return Step(session, [])
     turn = _Turn(compiled(flow), session)
     if event.at - session.last_activity_at >= flow.expiry:
-        if isinstance(event, MessageInput) and event.concerns:
+        if not isinstance(event, TimeoutInput) and event.concerns:
             # A disclosure is never lost, not even in a reply that comes too late.
             turn.flag(session.current, event.concerns, "text", event.text)
-        turn.expire(notify=isinstance(event, MessageInput))
+        turn.expire(notify=not isinstance(event, TimeoutInput))
     elif isinstance(event, TimeoutInput):
         turn.maybe_remind(event)
+    elif isinstance(event, AnswerInput):
+        turn.receive_answer(event)
     else:
         turn.receive(event)
     return turn.finish()
@@ -203,6 +205,34 @@ class _Turn:
         else:
             self.answer(question, message.text)
 
+    def receive_answer(self, given: AnswerInput) -> None:
+        """A structured answer: checked against the question, never read as a command."""
+        self.state.update(last_activity_at=given.at, turns=self.state["turns"] + 1)
+        question = self.current_question()
+        if question is None:  # pragma: no cover - an active session always awaits a question
+            return
+        if given.concerns:
+            self.flag(question.id, given.concerns, "text", given.text)
+        if given.question_id != question.id:
+            # A stale page or a back button: show where the person really is, at no cost.
+            self.events.append(self.speaker.ask(question, role="reask"))
+            self.events.append(
+                QuestionReasked(
+                    question_id=question.id, reason="stale", attempt=self.state["attempts"]
+                )
+            )
+            return
+        if not any(value.strip() for value in given.values):
+            self.skip(question, given.text)
+            return
+        value = understand_values(question, given.values)
+        if value is None:
+            self.misunderstood(
+                question, given.text, reask_hint(self.speaker, question), "not_understood"
+            )
+            return
+        self.accept(question, value, given.text)
+
     def flag(
         self, question_id: str | None, reasons: tuple[str, ...], source: str, text: str | None
     ) -> None:
@@ -251,6 +281,9 @@ class _Turn:
         if value is None:
             self.misunderstood(question, text, reask_hint(self.speaker, question), "not_understood")
             return
+        self.accept(question, value, text)
+
+    def accept(self, question: Question, value: AnswerValue, text: str) -> None:
         self.record(question, "answered", value, text)
         option = chosen_option(question, value)
         if option is not None and option.flag:

@@ -60,7 +60,7 @@ class AnswerRecorded(_Event):
 class QuestionReasked(_Event):
     kind: Literal["reask"] = "reask"
     question_id: str
-    reason: Literal["not_understood", "help", "reminder", "skip_refused"]
+    reason: Literal["not_understood", "help", "reminder", "skip_refused", "stale"]
     attempt: int
 
 

@@ -35,10 +35,30 @@ class MessageInput(_Input):
     concerns: tuple[str, ...] = ()
 
 
+class AnswerInput(_Input):
+    """A structured answer to one question (a web form field, a button carrying a value).
+
+    Never read as a command: "stop" typed in a web text box is an answer. ``values`` are option
+    values (several for multiple choice), a number as text, or the free text; empty means the
+    person left it blank. An answer for a question other than the current one (a stale page, a
+    back button) asks the current question again, costing the person no try.
+    """
+
+    kind: Literal["answer"] = "answer"
+    question_id: str
+    values: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The answer as it would have been typed, for the stored raw text and flags."""
+        return ", ".join(self.values)
+
+
 class TimeoutInput(_Input):
     """The caller's scheduler noticing silence: may send the reminder or expire the conversation."""
 
     kind: Literal["timeout"] = "timeout"
 
 
-Resume = Annotated[MessageInput | TimeoutInput, Field(discriminator="kind")]
+Resume = Annotated[MessageInput | AnswerInput | TimeoutInput, Field(discriminator="kind")]

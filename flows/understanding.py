@@ -46,6 +46,31 @@ def understand(compiled: CompiledFlow, language: str, question: Question, text: 
     return None
 
 
+def understand_values(question: Question, values: tuple[str, ...]) -> AnswerValue:
+    """A structured answer (option values, a number, free text) checked against ``question``;
+    ``None`` when it is not a valid answer. No text parsing: values must be exact."""
+    if isinstance(question, MultipleChoice):
+        allowed = [option.value for option in question.options]
+        chosen = [value for value in allowed if value in values]  # the flow's order, no repeats
+        limit = question.max_choices or len(allowed)
+        valid = len(chosen) == len(set(values)) and question.min_choices <= len(chosen) <= limit
+        return chosen if valid else None
+    if len(values) != 1:
+        return None
+    (value,) = values
+    if isinstance(question, SingleChoice | YesNo | Fft):
+        return value if value in {option.value for option in question.options} else None
+    if isinstance(question, Rating | Number):
+        number = value.strip()
+        if not number.lstrip("-").isdigit():
+            return None
+        whole = int(number)
+        return whole if question.min <= whole <= question.max else None
+    if isinstance(question, FreeText):
+        return parsing.parse_free_text(value)
+    return None
+
+
 def chosen_option(question: Question, value: AnswerValue) -> Option | None:
     """The single option a value names, for its ``next`` and ``flag``."""
     if isinstance(question, SingleChoice | YesNo | Fft) and isinstance(value, str):

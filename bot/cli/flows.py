@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.channels.sms.format import render, segments
+from bot.channels.sms.format import segments
 from bot.cli.support import fail
 from flows.definition import Flow
 from flows.engine import choose_language
@@ -85,17 +85,29 @@ def flows_graph(flow: FlowArg, lang: LangOpt = None) -> None:
 @flows_app.command("preview")
 def flows_preview(
     flow: FlowArg,
-    channel: Annotated[str, typer.Option(help="Only `sms` is available so far.")] = "sms",
+    channel: Annotated[
+        str, typer.Option(help="A registered channel: sms, telephone (and those added later).")
+    ] = "sms",
     lang: LangOpt = None,
 ) -> None:
-    """Show every question as the channel would send it, with its SMS segment count."""
-    if channel != "sms":
-        raise fail(f"unknown channel {channel!r}: choose sms")
+    """Show every question as the channel would send it (for SMS, with its segment count)."""
+    from bot.channels.registry import UnknownChannel, build_registry
     from bot.channels.terminal.preview import preview_messages
+    from bot.config.settings import Settings
 
+    try:
+        shown = build_registry(Settings()).get(channel)
+    except UnknownChannel as error:
+        raise fail(str(error)) from None
     loaded = load_or_fail(flow)
     for title, message in preview_messages(loaded, choose_language(loaded, lang)):
-        text = render(message, unicode=loaded.unicode)
-        cost = segments(text)
-        typer.echo(f"── {title} · {cost.encoding}, {cost.units} chars, {cost.count} SMS")
-        typer.echo(text + "\n")
+        rendered = shown.render(message, unicode=loaded.unicode)
+        text = "\n".join(rendered.parts)
+        if shown.capabilities.charset == "gsm7":
+            cost = segments(text)
+            title = f"{title} · {cost.encoding}, {cost.units} chars, {cost.count} SMS"
+        typer.echo(f"── {title}")
+        typer.echo(text)
+        for name, value in rendered.extra.items():
+            typer.echo(f"   [{name}: {json.dumps(value, ensure_ascii=False)}]")
+        typer.echo("")

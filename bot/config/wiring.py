@@ -1,4 +1,4 @@
-"""The composition root: settings → database, vault, flow catalog, runner, channels — built once.
+"""The composition root: settings → database, vault, flow catalog, runner, channels, built once.
 
 The service, the worker and every command that talks to people get their services here, so
 there is one place where a setting turns into an object and none of them wires things its own
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.channels.registry import ChannelRegistry, build_registry
 from bot.config.database import open_database
 from bot.config.settings import Settings, vault_for
 from bot.surveys.catalog import FlowCatalog
@@ -26,6 +27,7 @@ class Services:
     vault: Vault
     catalog: FlowCatalog
     runner: Runner
+    channels: ChannelRegistry
 
     @classmethod
     def build(cls, settings: Settings | None = None, engine: Engine | None = None) -> Services:
@@ -38,7 +40,7 @@ class Services:
         vault = vault_for(settings)
         catalog = FlowCatalog.load(settings.flows_dir)
         runner = Runner(engine, vault, catalog, signpost=settings.safeguarding_signpost)
-        return cls(settings, engine, vault, catalog, runner)
+        return cls(settings, engine, vault, catalog, runner, build_registry(settings))
 
     @classmethod
     def for_service(cls, settings: Settings | None = None) -> Services:

@@ -18,13 +18,14 @@ from sqlmodel import Session
 from bot.config.settings import Settings
 from bot.surveys.apply import apply_events
 from bot.surveys.catalog import FlowCatalog
+from bot.surveys.inbound import Inbound, StartRequest, StructuredAnswer
 from bot.surveys.text_analysis import DefaultTextAnalysis, TextAnalysis
 from flows import builtins
 from flows.definition import Flow
 from flows.engine import prompt_again, resume, start
 from flows.events import Event, Message
 from flows.parsing import normalise
-from flows.resumes import MessageInput, StartContext, TimeoutInput
+from flows.resumes import AnswerInput, MessageInput, StartContext, TimeoutInput
 from flows.session import Session as EngineSession
 from flows.session import Status
 from storage import repository as repo
@@ -90,38 +91,95 @@ class Runner:
         self, channel: str, address: str, text: str, external_id: str, received_at: datetime,
         *, inline: bool = True, notice: str | None = None,
     ) -> Outcome:  # fmt: skip
-        """Apply one inbound message exactly once; returns the replies to send.
+        """A typed message (or, with ``notice``, one that could not be read as text)."""
+        inbound = (
+            Inbound(channel, address, external_id, received_at, notice=notice)
+            if notice is not None
+            else Inbound(channel, address, external_id, received_at, text=text)
+        )
+        return self.receive(inbound, inline=inline)
 
-        ``inline``: the caller delivers the replies itself (in a webhook response), so they are
-        stored as already sent and the outbox worker leaves them alone. ``notice``: the message
-        could not be read as text (a picture, say): re-ask the question with this notice instead.
+    def receive(self, inbound: Inbound, *, inline: bool = True) -> Outcome:
+        """Apply one inbound value exactly once; returns the replies to send.
+
+        ``inline``: the caller delivers the replies itself (in a webhook response, a web page),
+        so they are stored as already sent and the outbox worker leaves them alone.
         """
-        hashes = self.vault.lookup_hashes(channel, address)
+        channel, at = inbound.channel, inbound.received_at
+        hashes = self.vault.lookup_hashes(channel, inbound.address)
         with transaction(self.engine) as db:
             repo.lock_person(db, channel, hashes[0])
-            earlier = repo.inbound(db, channel, external_id)
+            earlier = repo.inbound(db, channel, inbound.external_id)
             if earlier is not None:
                 return Outcome.from_json(earlier.outcome)
-            person = repo.ensure_address(db, self.vault, channel, address, received_at)
-            if notice is not None:
-                outcome = self._prompt_again(db, channel, hashes, notice)
+            person = repo.ensure_address(db, self.vault, channel, inbound.address, at)
+            if inbound.notice is not None:
+                outcome = self._prompt_again(db, channel, hashes, inbound.notice)
+            elif inbound.answer is not None:
+                outcome = self._answer(db, channel, hashes, inbound.answer, at)
+            elif inbound.start is not None:
+                outcome = self._start_requested(db, channel, hashes, inbound.start, at)
             else:
-                outcome = self._respond(db, channel, hashes, text, received_at)
+                outcome = self._respond(db, channel, hashes, inbound.text or "", at)
             db.add(
                 InboundMessage(
                     channel=channel,
-                    external_id=external_id,
+                    external_id=inbound.external_id,
                     address_hash=person.address_hash,
                     conversation_id=outcome.conversation_id,
-                    received_at=received_at,
+                    received_at=at,
                     outcome=outcome.to_json(),
                 )
             )
             status = "sent_inline" if inline else "queued"
             repo.queue_replies(
-                db, person, outcome.conversation_id, outcome.replies, received_at, status=status
+                db, person, outcome.conversation_id, outcome.replies, at, status=status
             )
             return outcome
+
+    def _answer(
+        self, db: Session, channel: str, hashes: list[str], answer: StructuredAnswer, at: datetime
+    ) -> Outcome:
+        """A structured answer goes to the engine as values: never read as a command."""
+        if repo.is_opted_out(db, channel, hashes):
+            return Outcome()
+        conversation = repo.active_conversation(db, channel, hashes)
+        given = AnswerInput(question_id=answer.question_id, values=answer.values, at=at)
+        if conversation is None:
+            self._flag_outside_survey(db, hashes[0], given.text, at)
+            return Outcome([Message(role="no_survey", text=NO_SURVEY_TEXT)])
+        flow = self._flow_of(db, conversation)
+        session = EngineSession.model_validate(conversation.session)
+        given = given.model_copy(update={"concerns": self.analysis.concerns(given.text)})
+        new_session, events = resume(flow, session, given)
+        return self._apply(db, conversation, flow, new_session, events)
+
+    def _start_requested(
+        self, db: Session, channel: str, hashes: list[str], request: StartRequest, at: datetime
+    ) -> Outcome:
+        """A link or deep link that names a flow: begin it, closing any survey under way."""
+        if repo.is_opted_out(db, channel, hashes):
+            return Outcome()
+        try:
+            entry = self.catalog.get(request.flow_id)
+        except LookupError:
+            return Outcome([Message(role="no_survey", text=NO_SURVEY_TEXT)])
+        active = repo.active_conversation(db, channel, hashes)
+        if active is not None:
+            repo.close_conversation(db, active, at)
+        contact_id, provider_id = request.contact_id, request.provider_id
+        language = request.language
+        if contact_id is None:
+            person = repo.find_address(db, channel, hashes)
+            contact = repo.contact(db, person.contact_id) if person and person.contact_id else None
+            if contact is not None:
+                contact_id, provider_id = contact.id, provider_id or contact.provider_id
+                language = language or repo.contact_language(contact)
+        return self._start(
+            db, channel, hashes[0], entry.flow, entry.source, at,
+            contact_id=contact_id, provider_id=provider_id, language=language,
+            values=request.values,
+        )  # fmt: skip
 
     def _prompt_again(self, db: Session, channel: str, hashes: list[str], notice: str) -> Outcome:
         if repo.is_opted_out(db, channel, hashes):
