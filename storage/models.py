@@ -194,6 +194,9 @@ class Invitation(SQLModel, table=True):
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = _time()
     conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    # A personal link (web /s/{token}, a Telegram deep link) works until it expires or is used.
+    expires_at: datetime | None = _time(nullable=True)
+    used_at: datetime | None = _time(nullable=True)
 
 
 class User(SQLModel, table=True):
