@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-DEFAULT_URL = "sqlite:///var/carevoice.db"
+from storage.defaults import DEFAULT_URL
+
 SQLITE_BUSY_MS = 10_000
 READ_ONLY = "carevoice_read_only"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,23 +11,61 @@ import typer
 
 from bot.channels.sms.format import segments
 from bot.cli.support import fail
+from bot.surveys.catalog import FlowCatalog
 from flows.definition import Flow
 from flows.engine import choose_language
 from flows.errors import FlowError, FlowLoadError
 from flows.graph import mermaid
-from flows.loader import bundled_ids, load, load_file, resolve
+from flows.loader import bundled_ids, load_file, resolve
 
 flows_app = typer.Typer(help="Write, check and preview survey flows.", no_args_is_help=True)
 
-FlowArg = Annotated[str, typer.Argument(help="A flow file, or the id of a bundled flow.")]
+FlowArg = Annotated[
+    str,
+    typer.Argument(help="A flow file, or the id of a bundled flow or one in CAREVOICE_FLOWS_DIR."),
+]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language code, e.g. en or en-easy.")]
+
+
+def flows_dir() -> Path | None:
+    # Settings come only from the environment and .env: with neither there is nothing to read,
+    # and skipping pydantic-settings keeps `flows check` quick.
+    if "CAREVOICE_FLOWS_DIR" not in os.environ and not Path(".env").exists():
+        return None
+    from bot.config.settings import Settings
+
+    return Settings().flows_dir
+
+
+def catalog() -> FlowCatalog:
+    """The flows the service runs: bundled ones and those in ``CAREVOICE_FLOWS_DIR`` — the same
+    catalog for every command, so an organiser's own flow is found everywhere by its id."""
+    try:
+        return FlowCatalog.load(flows_dir())
+    except FlowError as error:
+        raise fail(f"in CAREVOICE_FLOWS_DIR: {error}") from None
+
+
+def find(flow: str) -> Flow:
+    """A flow file, or a flow id from the catalog (raises ``FlowError`` or ``LookupError``)."""
+    if Path(flow).is_file():
+        return load_file(Path(flow))
+    if flows_dir() is None and flow in bundled_ids():
+        return load_file(resolve(flow))  # the same answer as the catalog's, without parsing all
+    known = catalog()
+    if flow not in known.entries:
+        raise LookupError(
+            f"no flow file or flow called {flow!r} (flows: {', '.join(sorted(known.entries))}; "
+            "your own flows go in the folder named by CAREVOICE_FLOWS_DIR)"
+        )
+    return known.get(flow).flow
 
 
 def load_or_fail(flow: str) -> Flow:
     try:
-        return load(flow)
-    except FlowError as error:
-        raise fail(str(error)) from None
+        return find(flow)
+    except (FlowError, LookupError) as error:
+        raise fail(str(error.args[0]) if isinstance(error, LookupError) else str(error)) from None
 
 
 @flows_app.command("check")
@@ -37,7 +76,10 @@ def flows_check(
     failed = False
     for name in paths:
         try:
-            flow = load_file(resolve(name))
+            flow = find(name)
+        except LookupError as error:
+            failed = True
+            typer.echo(f"{name}: {error.args[0]}", err=True)
         except FlowLoadError as error:
             failed = True
             typer.echo(str(error), err=True)
@@ -52,11 +94,15 @@ def flows_check(
 
 @flows_app.command("list")
 def flows_list() -> None:
-    """List the bundled flows."""
-    for flow_id in bundled_ids():
-        flow = load(flow_id)
+    """List the flows: bundled ones, then those in CAREVOICE_FLOWS_DIR (marked "yours")."""
+    bundled = set(bundled_ids())
+    for flow_id, entry in sorted(
+        catalog().entries.items(), key=lambda e: (e[0] not in bundled, e[0])
+    ):
+        flow = entry.flow
         languages = ", ".join(flow.all_languages)
-        typer.echo(f"{flow_id:<24} v{flow.version}  {flow.title} [{languages}]")
+        mine = "" if flow_id in bundled else "  (yours)"
+        typer.echo(f"{flow_id:<24} v{flow.version}  {flow.title} [{languages}]{mine}")
 
 
 @flows_app.command("schema")

@@ -8,15 +8,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
-from bot.config.database import DatabaseNotReady, open_database
-from bot.config.settings import Settings, vault_for
-from storage.crypto import SecretKeyError, Vault
+if TYPE_CHECKING:
+    # Imported where used: ``fail`` and ``plain_help`` serve commands that must start fast.
+    from sqlalchemy import Engine
+
+    from bot.config.settings import Settings
+    from storage.crypto import Vault
 
 Command = Callable[..., None]
 
@@ -47,6 +48,10 @@ def now() -> datetime:
 
 
 def settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.config.settings import Settings
+
     try:
         return Settings()
     except ValidationError as error:
@@ -63,6 +68,12 @@ class Context:
 @contextmanager
 def opened(with_vault: bool = True) -> Iterator[Context]:
     """Settings, a ready database and the vault; problems become a message and exit 1."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.config.database import DatabaseNotReady, open_database
+    from bot.config.settings import vault_for
+    from storage.crypto import SecretKeyError, Vault
+
     config = settings()
     try:
         vault = vault_for(config) if with_vault else Vault(())

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.crypto import Vault, generate_key
-from storage.db import DEFAULT_URL, is_sqlite
+from storage.defaults import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from storage.crypto import Vault
 
 
 class Settings(BaseSettings):
@@ -61,6 +64,9 @@ class Settings(BaseSettings):
 
 def vault_for(settings: Settings) -> Vault:
     """The identity vault; creates a local key only for the zero-set-up SQLite default."""
+    from storage.crypto import Vault, generate_key
+    from storage.db import is_sqlite
+
     if settings.secret_key:
         return Vault.from_setting(settings.secret_key)
     if not is_sqlite(settings.database_url):

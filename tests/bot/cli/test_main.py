@@ -61,7 +61,7 @@ def test_check_reports_every_problem_with_position(tmp_path: Path) -> None:
 def test_check_unknown_flow_is_a_clear_error() -> None:
     code, _, err = invoke("flows", "check", "no_such_flow")
     assert code == 1
-    assert "no flow file or bundled flow called 'no_such_flow'" in err
+    assert "no flow file or flow called 'no_such_flow'" in err
 
 
 def test_schema_validates_every_bundled_flow() -> None:
@@ -146,10 +146,12 @@ def test_missing_arguments_are_usage_errors(args: list[str]) -> None:
 
 
 def _commands(group: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    # Typer (0.29) vendors its own click, so groups are found by their ``commands``, not a type.
-    for name, command in group.commands.items():
+    # Typer (0.29) vendors its own click, so groups are found by what they list, not a type;
+    # the root group loads each command only when asked for it.
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
         yield f"{prefix}{name}", command
-        if hasattr(command, "commands"):
+        if hasattr(command, "list_commands"):
             yield from _commands(command, f"{prefix}{name} ")
 
 
