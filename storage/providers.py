@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -29,6 +31,29 @@ class ProviderSummary:
 
 
 find_provider = repo.provider_by_name
+# How alike two names must be (rapidfuzz WRatio, 0–100) to suggest one for the other.
+SUGGEST_SCORE = 80
+
+
+def closest_name(name: str, names: Iterable[str]) -> str | None:
+    """The known name nearest ``name`` ("Sunrize Care" → "Sunrise Care"), if one is near."""
+    found = process.extractOne(
+        " ".join(name.split()), list(names), scorer=fuzz.WRatio, processor=str.lower,
+        score_cutoff=SUGGEST_SCORE,
+    )  # fmt: skip
+    return None if found is None else str(found[0])
+
+
+def unknown_provider(name: str, names: Iterable[str], fix: str = "") -> str:
+    """The message for a provider name nobody has: a suggestion if a name is near, else the fix."""
+    nearest = closest_name(name, names)
+    if nearest is not None:
+        return f"no provider called {name!r}: did you mean {nearest!r}?"
+    return f"no provider called {name!r}{': ' + fix if fix else ''}"
+
+
+def provider_names(session: Session) -> list[str]:
+    return list(session.exec(select(Provider.name)))
 
 
 def add_provider(

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.channels.sms.format import render, segments
 from bot.cli.support import fail
@@ -17,7 +19,7 @@ from flows.engine import start
 from flows.errors import FlowError
 from flows.events import Message
 from flows.resumes import StartContext
-from storage.repository import reporting_month
+from storage.repository import provider_context, reporting_month
 
 
 def invite(
@@ -49,7 +51,7 @@ def invite(
     if dry_run:
         for candidate in found.eligible:
             typer.echo(f"  would text {masked(vault.decrypt(candidate.address.encrypted))}")
-        _preview(entry.flow, provider)
+        _preview(entry.flow, _provider_values(engine, provider_id))
         return
     started = send_invitations(
         services.runner, vault, entry.flow.id, provider_id, found.eligible, now
@@ -57,8 +59,14 @@ def invite(
     typer.echo(f"queued {started} invitations; run `carevoice worker` to send them")
 
 
-def _preview(flow: Flow, provider: str) -> None:
-    _, events = start(flow, StartContext(at=datetime.now(UTC), values={"provider": provider}))
+def _provider_values(engine: Engine, provider_id: int) -> dict[str, str]:
+    """The placeholders the real send fills: the provider's stored name and its commissioner."""
+    with Session(engine) as db:
+        return provider_context(db, provider_id)
+
+
+def _preview(flow: Flow, values: dict[str, str]) -> None:
+    _, events = start(flow, StartContext(at=datetime.now(UTC), values=values))
     typer.echo("first texts:")
     for event in events:
         if isinstance(event, Message):

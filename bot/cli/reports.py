@@ -52,7 +52,9 @@ def _settings() -> tuple[Settings, ReportConfig]:
 
 
 def report(
-    month: Annotated[str, typer.Option(help="Calendar month, YYYY-MM (UK time), e.g. 2026-10.")],
+    month: Annotated[
+        str | None, typer.Option(help="Calendar month, YYYY-MM (UK time), e.g. 2026-10.")
+    ] = None,
     provider: Annotated[str | None, typer.Option(help="Provider name (any case).")] = None,
     all_providers: Annotated[
         bool, typer.Option("--all-providers", help="All providers together, side by side.")
@@ -66,8 +68,19 @@ def report(
     ] = None,
 ) -> None:
     """Make a provider's monthly report (or --all-providers) for a contract review."""
-    if (provider is None) == (not all_providers):
-        raise typer.BadParameter("give --provider NAME or --all-providers (one of them)")
+    if provider is not None and all_providers:
+        raise typer.BadParameter("give --provider NAME or --all-providers, not both")
+    # Everything missing is named at once, rather than one option per attempt.
+    missing = [] if month is not None else ["--month YYYY-MM"]
+    if provider is None and not all_providers:
+        missing.append("--provider NAME (or --all-providers)")
+    if missing:
+        typer.echo(f"carevoice report needs {' and '.join(missing)}", err=True)
+        typer.echo(
+            "for example: carevoice report --provider 'Sunrise Care' --month 2026-10", err=True
+        )
+        raise typer.Exit(2)
+    assert month is not None  # for mypy: named above when missing
     settings, config = _settings()
     engine = _engine(settings)
     try:

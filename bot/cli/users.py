@@ -24,6 +24,7 @@ from bot.dashboard.auth import find_user, hash_password, normalise_email, passwo
 from reports.indicators import flows as all_flows
 from storage.db import transaction
 from storage.models import Provider, User
+from storage.providers import provider_names, unknown_provider
 from storage.repository import audit, provider_by_name
 
 users_app = typer.Typer(help="People who sign in to the reports dashboard.", no_args_is_help=True)
@@ -102,7 +103,8 @@ def _provider_id(session: Session, name: str | None) -> int | None:
         return None
     found = provider_by_name(session, name)
     if found is None:
-        raise fail(f"no provider called {name!r} (see `carevoice providers list`)")
+        fix = "see `carevoice providers list`"
+        raise fail(unknown_provider(name, provider_names(session), fix))
     return found.id
 
 

@@ -16,6 +16,7 @@ from bot.surveys.runner import Runner
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.models import Address, Contact, Invitation
+from storage.providers import provider_names, unknown_provider
 
 
 class InviteError(ValueError):
@@ -43,9 +44,8 @@ def plan(
     with Session(engine) as db:
         found = repo.provider_by_name(db, provider)
         if found is None or found.id is None:
-            raise InviteError(
-                f"no provider called {provider!r}: add it with carevoice providers add"
-            )
+            fix = "add it with carevoice providers add"
+            raise InviteError(unknown_provider(provider, provider_names(db), fix))
         result = InvitePlan()
         contacts = db.exec(
             select(Contact).where(Contact.provider_id == found.id, col(Contact.erased_at).is_(None))

@@ -17,6 +17,7 @@ from bot.surveys.runner import Outcome, Runner
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
+from storage.providers import provider_names, unknown_provider
 
 CHANNEL = "telephone"
 
@@ -47,9 +48,8 @@ def record_chat(
     with transaction(engine) as db:
         found = repo.provider_by_name(db, provider)
         if found is None:
-            raise RecordingError(
-                f"no provider called {provider!r}: add it with carevoice providers add"
-            )
+            fix = "add it with carevoice providers add"
+            raise RecordingError(unknown_provider(provider, provider_names(db), fix))
         provider_id = found.id
     # Without a number, each paper survey is its own anonymous respondent.
     address = person or f"paper-{uuid.uuid4().hex}"

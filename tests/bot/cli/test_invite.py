@@ -108,3 +108,18 @@ def test_invite_takes_a_flow_file_too(twilio: FakeTwilio) -> None:
     code, out = cli("chat", "no_such_flow", "--record", "--provider", "Sunrise Care")
     assert code == 1
     assert "no flow 'no_such_flow'" in out
+
+
+def test_dry_run_shows_the_stored_provider_name_and_its_commissioner(twilio: FakeTwilio) -> None:
+    assert cli("providers", "add", "Sunrise Care", "--commissioner", "Leeds City Council")[0] == 0
+    code, out = cli(
+        "contacts", "import", str(ROOT / "examples/contacts.csv"), "--provider", "Sunrise Care"
+    )
+    assert code == 0, out
+    code, out = cli(
+        "invite", "--flow", "homecare_monthly", "--provider", "SUNRISE CARE", "--dry-run"
+    )
+    assert code == 0, out
+    assert "Hello, this is Leeds City Council." in out
+    assert "from Sunrise Care." in out
+    assert "SUNRISE CARE" not in out.split("first texts:")[1]

@@ -101,3 +101,19 @@ def test_answers_import_reports_lines_and_is_idempotent(
     assert first.stdout.startswith("imported 1 answers, 0 already imported, 1 bad rows")
     again = runner.invoke(cli(), ["answers", "import", str(csv_file)])
     assert again.stdout.startswith("imported 0 answers, 1 already imported, 1 bad rows")
+
+
+def test_a_near_miss_provider_name_gets_a_suggestion(sqlite_database: Path) -> None:
+    result = runner.invoke(cli(), ["report", "--provider", "Sunrize Care", "--month", "2026-10"])
+    assert result.exit_code == 1
+    assert result.stderr == "no provider called 'Sunrize Care': did you mean 'Sunrise Care'?\n"
+
+
+def test_report_alone_names_everything_it_needs_at_once(sqlite_database: Path) -> None:
+    result = runner.invoke(cli(), ["report"])
+    assert result.exit_code == 2
+    assert "needs --month YYYY-MM and --provider NAME (or --all-providers)" in result.stderr
+    both = runner.invoke(
+        cli(), ["report", "--month", "2026-10", "--provider", "X", "--all-providers"]
+    )
+    assert both.exit_code == 2
