@@ -19,8 +19,9 @@ _POINT, _SIGNAL, _LINE = "#1d70b8", "#d4351c", "#505a5f"  # GOV.UK blue, red, da
 
 
 def run_chart(spc: SpcResult, title: str) -> str | None:
-    """The months' % positive with mean and process limits; signal points in red."""
-    if len(spc.points) < 2:
+    """The months' % positive with mean and process limits; signal points in red. With fewer
+    months than SPC needs the points are drawn alone (the report says why)."""
+    if not spc.points:
         return None
     months = [p.month for p in spc.points]
     values = [p.percent_positive for p in spc.points]
@@ -46,12 +47,21 @@ def run_chart(spc: SpcResult, title: str) -> str | None:
         for level, style in ((spc.mean, "-"), (spc.lower_limit, "--"), (spc.upper_limit, "--")):
             if level is not None:
                 axes.axhline(level, color=_LINE, linestyle=style, linewidth=0.8)
-        axes.set_ylim(max(0, min(values) - 15), min(100, max(values) + 15) + 1)
+        axes.set_ylim(*_y_range(values, spc))
         axes.set_ylabel("% positive")
         axes.set_title(title, loc="left", fontsize=10)
         axes.tick_params(axis="x", labelrotation=45)
         figure.tight_layout()
         return _svg(figure)
+
+
+def _y_range(values: list[float], spc: SpcResult) -> tuple[float, float]:
+    """Room for every point and both process limits (the caption promises the dashed lines),
+    with a margin so none sits on the frame; never beyond 0–100 %."""
+    levels = [v for v in (spc.lower_limit, spc.upper_limit) if v is not None]
+    low, high = min([*values, *levels]), max([*values, *levels])
+    margin = max(5.0, (high - low) * 0.1)
+    return max(0.0, low - margin), min(100.0, high + margin) + 1
 
 
 def _svg(figure: Figure) -> str:
