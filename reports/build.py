@@ -21,6 +21,7 @@ from reports.indicators import IndicatorInfo, declared, flows
 from reports.model import Report
 from storage.db import reading
 from storage.models import FlowVersion, Provider
+from storage.providers import nearest_name
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -42,7 +43,9 @@ def provider_report(
         wanted = " ".join(provider.split()).lower()
         found = [pid for pid, name in names.items() if name.lower() == wanted]
         if not found:
-            raise ReportError(f"no provider called {provider!r}")
+            nearest = nearest_name(provider, names.values())
+            hint = f": did you mean {nearest!r}?" if nearest else ""
+            raise ReportError(f"no provider called {provider!r}{hint}")
         return _report(connection, found[0], month, config, flows_dir, now, names)
 
 

@@ -1,0 +1,30 @@
+"""Suggesting the provider a near-miss name means, and only when one is clearly meant."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.providers import nearest_name
+
+KNOWN = ["Sunrise Care", "Meadow Homecare", "Hilltop Homecare", "Tiny Care"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Sunrise Care Ltd", "Sunrise Care"),
+        ("Sunrise Care Limited", "Sunrise Care"),
+        ("Sunrize Care", "Sunrise Care"),
+        ("sunrise care", "Sunrise Care"),
+        ("Meadow Home Care", "Meadow Homecare"),
+        ("Paper Care", None),
+        ("Acme Domiciliary", None),
+        ("Care", None),  # as close to every "… Care": no guess
+    ],
+)
+def test_nearest_name(typed: str, meant: str | None) -> None:
+    assert nearest_name(typed, KNOWN) == meant
+
+
+def test_nothing_known_suggests_nothing() -> None:
+    assert nearest_name("Sunrise Care", []) is None
