@@ -188,3 +188,8 @@ def test_dry_run_reports_and_keeps_nothing(db_engine: Engine) -> None:
         assert count(db_engine, model) == 0
     # ...and the real import afterwards is not mistaken for a repeat.
     assert run(db_engine, GOOD_AND_BAD).imported == 5
+
+
+def test_a_semicolon_file_gets_a_hint(db_engine: Engine) -> None:
+    with pytest.raises(CsvHeaderError, match="separated by semicolons, not commas"):
+        run(db_engine, "provider;date;channel;flow;question;value\n")

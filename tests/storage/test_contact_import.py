@@ -93,15 +93,50 @@ def test_rows_are_validated_with_spreadsheet_line_numbers() -> None:
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ("phone,language", "missing name"),
-        ("name,language", "needs at least one of phone, telegram, email"),
+        ("phone,language", "the header is missing name (found: phone, language)"),
+        ("name,language", "missing an address (phone or telegram or email)"),
         ("name,phone,language,phone", "column phone appears more than once"),
-        ("", "missing name, language (found: nothing)"),
+        ("name,Mobile,Tel,language", "columns Mobile and Tel all mean phone: keep one"),
+        ("", "missing name, language and an address (phone or telegram or email)"),
+        # Every missing column at once, not one per attempt.
+        ("Mobile", "the header is missing name and language (found: Mobile)"),
+        (
+            "Name;Mobile;Lang",
+            "the columns look separated by semicolons, not commas: save the file as "
+            "'CSV UTF-8 (Comma delimited)'",
+        ),
+        ("Name\tMobile\tLang", "the columns look separated by tabs"),
     ],
 )
 def test_unusable_header_is_refused(header: str, message: str) -> None:
     with pytest.raises(CsvHeaderError, match=re.escape(message)):
         read(header + "\nAnn,07700 900123,en\n")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Name,Mobile,Lang",
+        "name,phone number,language",
+        "Full name,Tel,Preferred language",
+        "Client,Mobile No.,Lang",
+        "NAME,Telephone,LANGUAGE",
+        "Service user,cell phone,locale",
+    ],
+)
+def test_common_column_names_are_understood(header: str) -> None:
+    csv = ContactCsv(io.StringIO(header + "\nAnn Smith,07700 900123,cy\n"))
+    assert csv.columns == ("name", "phone", "language")
+    (row,) = list(csv)
+    assert isinstance(row, ContactRow)
+    assert (row.name, row.addresses, row.language) == (
+        "Ann Smith", (("sms", "+447700900123"),), "cy",
+    )  # fmt: skip
+
+
+def test_email_and_telegram_aliases() -> None:
+    csv = ContactCsv(io.StringIO("name,E-mail address,Telegram chat id,lang\n"))
+    assert csv.columns == ("name", "email", "telegram", "language")
 
 
 def test_unknown_columns_are_named() -> None:
