@@ -55,7 +55,7 @@ def bands(thresholds: RagThresholds | None) -> str:
     if thresholds is None:
         return ""
     green, amber = f"{thresholds.green:g}%", f"{thresholds.amber:g}%"
-    return f"green {green} or more; amber {amber} to under {green}; red under {amber}"
+    return f"green from {green}, amber from {amber}, red below {amber}"
 
 
 def figure(result: IndicatorResult, threshold: int) -> str:

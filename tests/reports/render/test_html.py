@@ -36,7 +36,7 @@ def test_status_has_its_thresholds_beside_it(loaded: Engine) -> None:
     page = _visible(html.render(provider_report(loaded, "Sunrise Care", MONTH, config, now=NOW)))
     row = next(r for r in page.split("<tr>") if r.startswith('<th scope="row">Punctuality'))
     assert "AMBER" in row  # 90 % against green from 95 %
-    assert "green 95% or more; amber 85% to under 95%; red under 85%" in row
+    assert "green from 95%, amber from 85%, red below 85%" in row
 
 
 def test_times_are_written_out_not_iso(report: Report) -> None:
@@ -61,6 +61,7 @@ def test_charts_match_their_captions(report: Report) -> None:
     assert len(re.findall(r"stroke-dasharray", punctuality)) == 2
     # One month: the point alone, and the caption says why there are no limits.
     assert "Dashed lines" not in fft
-    assert "need at least 6 months" in fft
+    assert "Points only" in fft
     assert "stroke-dasharray" not in fft
     assert "Only 1 month has a published figure" in _visible(page)
+    assert "need at least 6 months" in _visible(page)

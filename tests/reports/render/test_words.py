@@ -52,7 +52,7 @@ def test_change_wording(points: float, start: str) -> None:
 
 def test_bands_say_each_threshold() -> None:
     assert words.bands(RagThresholds(green=95, amber=82.5)) == (
-        "green 95% or more; amber 82.5% to under 95%; red under 82.5%"
+        "green from 95%, amber from 82.5%, red below 82.5%"
     )
     assert words.bands(None) == ""
 
