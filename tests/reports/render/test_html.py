@@ -65,3 +65,10 @@ def test_charts_match_their_captions(report: Report) -> None:
     assert "stroke-dasharray" not in fft
     assert "Only 1 month has a published figure" in _visible(page)
     assert "need at least 6 months" in _visible(page)
+
+
+def test_a_hidden_theme_says_why_outside_its_heading(report: Report) -> None:
+    page = _visible(html.render(report))
+    assert "Not shown: fewer than 5 comments." in page
+    assert not re.search(r"<h3>[^<]*Not shown", page)
+    assert "Punctuality and timekeeping (6 comments)" in page
