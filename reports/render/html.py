@@ -31,7 +31,8 @@ def _environment() -> Environment:
 
 def render(report: Report, *, for_pdf: bool = False) -> str:
     """``for_pdf`` puts each chart in an ``<img>`` with alt text: WeasyPrint tags an image as a
-    PDF Figure carrying that text, while an inline SVG would reach a screen reader as nothing."""
+    PDF Figure carrying that text, while an inline SVG would reach a screen reader as nothing.
+    It also puts each table's caption just before the table (see the template's ``table``)."""
     chart_svgs = {
         result.indicator: svg
         for result in report.indicators
@@ -43,6 +44,7 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
         # The SVG is our own matplotlib output (its text escaped by matplotlib), so it is trusted.
         charts={name: Markup(svg) for name, svg in chart_svgs.items()},
         chart_uris={name: _data_uri(svg) for name, svg in chart_svgs.items()} if for_pdf else {},
+        for_pdf=for_pdf,
     )
 
 

@@ -7,15 +7,21 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from reports.build import all_providers_report
 from reports.model import Report
 from reports.render import pdf
 from reports.render.words import chart_alt
+from storage.db import make_engine, transaction
+from storage.migrate import upgrade
+from tests.reports.conftest import NOW
+from tests.reports.data import MONTH, Writer, fft_answer, punctuality
 
 
 def _elements(node: Any) -> Iterator[DictionaryObject]:
@@ -79,3 +85,25 @@ def test_weasyprint_reports_nothing_missing_for_pdf_ua(
     with caplog.at_level(logging.ERROR, logger="weasyprint"):
         pdf.render(report)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_long_tables_across_pages_still_make_a_tagged_pdf(tmp_path: Path) -> None:
+    # 45 providers: the by-provider tables run over pages. With <caption> inside <table>,
+    # WeasyPrint 68's tagger crashed ("Table wrapper without a table") on a caption left at
+    # the foot of a page; the PDF puts each caption just before its table instead.
+    engine = make_engine(f"sqlite:///{tmp_path / 'many.db'}")
+    upgrade(engine)
+    with transaction(engine) as session:
+        writer = Writer(session)
+        for number in range(45):
+            name = f"Provider {number:02d} Care"
+            writer.provider(name)
+            for person in range(3 + number % 9):
+                answers = [punctuality("always" if person % 3 else "never"), fft_answer("good")]
+                writer.respondent(name, MONTH, answers, ("sms", "web", "paper")[person % 3])
+    overview = all_providers_report(engine, MONTH, now=NOW)
+    engine.dispose()
+    reader = PdfReader(io.BytesIO(pdf.render(overview)))
+    assert len(reader.pages) > 3
+    tags = [str(e["/S"]) for e in _elements(reader.trailer["/Root"]["/StructTreeRoot"])]
+    assert tags.count("/Table") >= 4
