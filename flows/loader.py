@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from flows import validate
+from flows import validate, yaml_errors
 from flows.definition import Flow
 from flows.errors import FlowLoadError, FlowNotFoundError, Problem
 
@@ -78,10 +78,8 @@ def _parse_yaml(source: str, filename: str) -> Any:
     try:
         return yaml.load(source)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
-        raise FlowLoadError([Problem(filename, line, col, problem)]) from None
+        found = yaml_errors.explain(error, source)
+        raise FlowLoadError([Problem(filename, found.line, found.col, found.message)]) from None
 
 
 def _plain(node: Any) -> Any:

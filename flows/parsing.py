@@ -38,8 +38,8 @@ _ORDINALS = {
 _EDGE_PUNCTUATION = " \t\r\n.,!?;:\"'`()[]{}<>*_~-\u2212"
 _NUMBER_PREFIX = re.compile(r"^(?:#|no\.\s*|no\s+(?=\d)|number\s+|option\s+|answer\s+)")
 _ORDINAL_DIGITS = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
-# Emoji skin tones and the emoji variation selector: 👍🏽 is 👍.
-_EMOJI_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+# Emoji skin tones and the emoji variation selector: 👍🏽 is 👍. The keycap mark makes 1️⃣ a 1.
+_EMOJI_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f\u20e3]")
 # Words that turn an answer round: "not sometimes" is no typo for "sometimes".
 _NEGATIONS = frozenset(
     {"not", "no", "nor", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant"}
@@ -59,6 +59,7 @@ class Choice:
 def normalise(text: str) -> str:
     """Case, curly quotes, apostrophes, repeated spaces and edge punctuation do not matter."""
     folded = unicodedata.normalize("NFKC", _EMOJI_MODIFIERS.sub("", text)).casefold()
+    folded = folded.replace("\U0001f51f", "10")  # the keycap ten is one character of its own
     folded = folded.replace("’", "'").replace("‘", "'").replace("`", "'")
     folded = folded.replace("'", "")
     folded = re.sub(r"\s+", " ", folded)
@@ -106,13 +107,20 @@ def _spelled_number(words: str) -> int | None:
 
 
 def parse_choice(text: str, choices: Sequence[Choice]) -> str | None:
-    """One option: by number (1-based), by label, value or synonym, or by a small typo."""
+    """One option: by number (1-based), by label, value or synonym, by 👍/yep or 👎/nope when
+    exactly one option is a yes (or a no), or by a small typo."""
     words = normalise(text)
     if not words:
         return None
     for choice in choices:
         if words in choice.names:
             return choice.value
+    for meaning in (builtins.YES_WORDS, builtins.NO_WORDS):
+        if words in meaning or text.strip() in meaning:
+            named = [choice.value for choice in choices if meaning.intersection(choice.names)]
+            if named:
+                # Two options both named yes is a re-ask: a guess would be a made-up answer.
+                return named[0] if len(named) == 1 else None
     number = parse_integer(text)
     if number is not None and _looks_numeric(words):
         return choices[number - 1].value if 1 <= number <= len(choices) else None

@@ -88,6 +88,7 @@ def _report(
         suppression_threshold=threshold,
         respondents=total,
         respondents_suppressed=hidden,
+        respondents_hidden_because=respondents.because(provider_id),
         indicators=indicator_section.indicators(inputs, provider_id),
         fft=indicator_section.fft_block(inputs, provider_id),
         channels=respondents.row(provider_id),

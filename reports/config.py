@@ -34,6 +34,11 @@ class ReportConfig(BaseSettings):
     history_months: int = Field(default=12, ge=2, le=60)
     shift_length: int = Field(default=7, ge=3, description="SPC: points in a run on one side.")
     trend_length: int = Field(default=6, ge=3, description="SPC: points rising or falling.")
+    # Wheeler: "useful limits may be constructed with as few as five or six values"; NHS-R's
+    # plotthedots calls limits from fewer than 12 points trial limits. Below this, points only.
+    spc_min_points: int = Field(
+        default=6, ge=2, description="SPC: months needed before limits and signals."
+    )
     top_themes: int = Field(default=8, ge=0)
     quotes_per_theme: int = Field(default=3, ge=0, le=3)
 

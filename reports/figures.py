@@ -10,6 +10,7 @@ from reports import spc, statistics
 from reports.config import ReportConfig
 from reports.indicators import IndicatorInfo
 from reports.model import ChangeResult, Comparison, OptionCount, SpcPoint, SpcResult, SpcSignal
+from reports.suppression import hidden_because
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Figure:
 EMPTY = Figure(0, 0, 0, False)
 
 
-def comparison(figure: Figure) -> Comparison:
+def comparison(figure: Figure, threshold: int) -> Comparison:
     low, high = figure.interval()
     return Comparison(
         n=None if figure.suppressed else figure.n,
@@ -45,6 +46,7 @@ def comparison(figure: Figure) -> Comparison:
         ci_low=low,
         ci_high=high,
         suppressed=figure.suppressed,
+        hidden_because=hidden_because(figure.n, figure.suppressed, threshold),
     )
 
 
@@ -65,16 +67,25 @@ def change(now: Figure, before: Figure, previous_month: str) -> ChangeResult | N
 
 
 def run_chart(history: Mapping[str, Figure], config: ReportConfig) -> SpcResult:
-    """The months with a published figure; suppressed and empty months are gaps."""
+    """The months with a published figure; suppressed and empty months are gaps. Below the
+    minimum number of months the points stand alone: limits from fewer would mislead."""
     points = [
         SpcPoint(month=month, n=figure.n, percent_positive=figure.percent() or 0.0)
         for month, figure in sorted(history.items())
         if figure.shown
     ]
     values = [point.percent_positive for point in points]
+    minimum = config.spc_min_points
     found = spc.chart(values, config.shift_length, config.trend_length)
-    if found is None:
-        return SpcResult(points=points, mean=None, lower_limit=None, upper_limit=None, signals=[])
+    if found is None or len(points) < minimum:
+        return SpcResult(
+            points=points,
+            mean=None,
+            lower_limit=None,
+            upper_limit=None,
+            signals=[],
+            min_points=minimum,
+        )
     signals = [
         SpcSignal(rule=s.rule, direction=s.direction, months=[points[i].month for i in s.indexes])
         for s in found.signals
@@ -86,6 +97,7 @@ def run_chart(history: Mapping[str, Figure], config: ReportConfig) -> SpcResult:
         lower_limit=max(0.0, found.lower),
         upper_limit=min(100.0, found.upper),
         signals=signals,
+        min_points=minimum,
     )
 
 

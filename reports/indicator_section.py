@@ -12,9 +12,9 @@ from reports.config import ReportConfig
 from reports.fft import FFT_VALUES, fft
 from reports.figures import EMPTY, Figure
 from reports.indicators import IndicatorInfo, label
-from reports.model import FftBlock, IndicatorResult, ProviderFigure
+from reports.model import FftBlock, IndicatorResult, ProviderFigure, RagThresholds
 from reports.queries import Cell
-from reports.suppression import is_small, suppress
+from reports.suppression import hidden_because, is_small, suppress
 
 Key = tuple[str, str]  # (indicator, month)
 
@@ -97,8 +97,10 @@ def _indicator(inputs: Inputs, provider_id: int | None, name: str) -> IndicatorR
         percent_negative=figure.percent(figure.negative),
         suppressed=figure.suppressed,
         rag=statistics.rag(percent, bands.green, bands.amber),
+        rag_thresholds=RagThresholds(green=bands.green, amber=bands.amber),
+        hidden_because=hidden_because(figure.n, figure.suppressed, threshold),
         all_providers=(
-            figures.comparison(inputs.grid.figure(None, name, month, threshold))
+            figures.comparison(inputs.grid.figure(None, name, month, threshold), threshold)
             if provider_id is not None
             else None
         ),
@@ -134,6 +136,7 @@ def _providers(inputs: Inputs, name: str) -> list[ProviderFigure]:
                 ci_low=low,
                 ci_high=high,
                 suppressed=figure.suppressed,
+                hidden_because=hidden_because(figure.n, figure.suppressed, threshold),
             )
         )
     return sorted(rows, key=lambda row: row.provider.lower())
@@ -145,7 +148,12 @@ def fft_block(inputs: Inputs, provider_id: int | None) -> FftBlock:
     counts = {k: v for k, v in _counts(inputs, provider_id, "fft").items() if k in FFT_VALUES}
     if figure.suppressed:
         return FftBlock(
-            total=None, counts=None, percent_positive=None, percent_negative=None, suppressed=True
+            total=None,
+            counts=None,
+            percent_positive=None,
+            percent_negative=None,
+            suppressed=True,
+            hidden_because=hidden_because(figure.n, figure.suppressed, threshold),
         )
     result = fft(counts)
     return FftBlock(

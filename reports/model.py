@@ -10,9 +10,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1 added why a unit is hidden, RAG thresholds and the SPC minimum
 
 Rag = Literal["green", "amber", "red"]
+# Why a unit is hidden: its own total is 1 to threshold − 1 ("small"), or it is hidden so that a
+# small unit beside it cannot be worked out by subtraction from a published total ("protects").
+Hidden = Literal["small", "protects"]
 
 
 class _Model(BaseModel):
@@ -34,6 +37,7 @@ class Comparison(_Model):
     ci_low: float | None
     ci_high: float | None
     suppressed: bool
+    hidden_because: Hidden | None = None
 
 
 class ChangeResult(_Model):
@@ -65,6 +69,17 @@ class SpcResult(_Model):
     lower_limit: float | None
     upper_limit: float | None
     signals: list[SpcSignal]
+    min_points: int = Field(
+        default=6, description="Months needed before limits and signals are worked out."
+    )
+
+
+class RagThresholds(_Model):
+    """The contract's bands, in % positive: green at or above ``green``, amber at or above
+    ``amber``, red below."""
+
+    green: float
+    amber: float
 
 
 class ProviderFigure(_Model):
@@ -76,6 +91,7 @@ class ProviderFigure(_Model):
     ci_low: float | None
     ci_high: float | None
     suppressed: bool
+    hidden_because: Hidden | None = None
 
 
 class IndicatorResult(_Model):
@@ -91,6 +107,8 @@ class IndicatorResult(_Model):
     percent_negative: float | None
     suppressed: bool
     rag: Rag | None
+    rag_thresholds: RagThresholds | None = None
+    hidden_because: Hidden | None = None
     all_providers: Comparison | None = None
     change: ChangeResult | None = None
     spc: SpcResult
@@ -103,6 +121,7 @@ class FftBlock(_Model):
     percent_positive: float | None
     percent_negative: float | None
     suppressed: bool
+    hidden_because: Hidden | None = None
 
 
 class CountCell(_Model):
@@ -111,6 +130,7 @@ class CountCell(_Model):
     key: str
     count: int | None
     suppressed: bool
+    hidden_because: Hidden | None = None
 
 
 class ResponseRate(_Model):
@@ -127,12 +147,14 @@ class Theme(_Model):
     label: str
     count: int | None
     suppressed: bool
+    hidden_because: Hidden | None = None
     quotes: list[str]
 
 
 class FreeText(_Model):
     answers: int | None
     suppressed: bool
+    hidden_because: Hidden | None = None
     sentiment: list[CountCell]
     themes: list[Theme]
 
@@ -140,6 +162,7 @@ class FreeText(_Model):
 class Safeguarding(_Model):
     raised: int | None
     suppressed: bool
+    hidden_because: Hidden | None = None
     by_status: list[CountCell]
 
 
@@ -152,6 +175,7 @@ class Report(_Model):
     suppression_threshold: int
     respondents: int | None
     respondents_suppressed: bool
+    respondents_hidden_because: Hidden | None = None
     indicators: list[IndicatorResult]
     fft: FftBlock
     channels: list[CountCell]

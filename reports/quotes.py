@@ -4,6 +4,11 @@ A comment is quotable only when (1) neither it nor anything else in its conversa
 safeguarding flag — any flag, whatever its triage status, because a published disclosure cannot
 be taken back — and (2) ``analysis.redact`` calls the redacted text safe. Callers never ask for
 quotes from a suppressed cell.
+
+A quote shown under a theme must read as being about it, so the words that put it there must
+still be in the quoted (redacted) text under today's theme lexicon: themes are stored when an
+answer arrives, and a lexicon fixed since then (or redaction removing the matched words) would
+otherwise print "Punctuality: They listen to me and never rush".
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 from analysis.redact import redact
-from analysis.themes import default_themes
+from analysis.themes import default_themes, tag
 from reports.queries import FreeTextRow
 
 # Balance: one of each sentiment before a second of any, so three quotes are not all praise.
@@ -26,7 +31,8 @@ def quotes_for(rows: list[FreeTextRow], theme: str, limit: int) -> list[str]:
         key = row.sentiment if row.sentiment in by_sentiment else None
         pool = by_sentiment[key]
         # Redaction is the slow part: stop once every sentiment has enough to choose from.
-        if len(pool) < limit and (text := _safe_text(row.text)) and text not in pool:
+        text = _safe_text(row.text) if len(pool) < limit else None
+        if text and text not in pool and _fits(text, theme):
             pool.append(text)
         if all(len(pool) >= limit for pool in by_sentiment.values()):
             break
@@ -39,6 +45,16 @@ def quotes_for(rows: list[FreeTextRow], theme: str, limit: int) -> list[str]:
                 if text not in chosen:
                     chosen.append(text)
     return chosen
+
+
+def _fits(text: str, theme: str) -> bool:
+    # A theme from a commissioner's own file is not in the packaged lexicon: trust its tag.
+    return theme not in theme_labels() or theme in _tags(text)
+
+
+@lru_cache(maxsize=2048)
+def _tags(text: str) -> tuple[str, ...]:
+    return tag(text)
 
 
 @lru_cache(maxsize=2048)  # a comment tagged with several themes is redacted once

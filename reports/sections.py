@@ -12,27 +12,37 @@ from dataclasses import dataclass
 
 from reports.config import ReportConfig
 from reports.model import CountCell, FreeText, ResponseRate, Safeguarding, Theme
+from reports.model import Hidden as Because
 from reports.queries import FreeTextRow
 from reports.quotes import quotes_for, theme_label
 from reports.statistics import wilson
-from reports.suppression import Hidden, is_small, suppress, suppress_table
+from reports.suppression import Hidden, hidden_because, is_small, suppress, suppress_table
 
 
 @dataclass(frozen=True)
 class Table:
     cells: Mapping[tuple[int, str], int]
     hidden: Hidden[int, str]
+    threshold: int
 
     @classmethod
     def of(cls, cells: Mapping[tuple[int, str], int], threshold: int) -> Table:
-        return cls(cells, suppress_table(cells, threshold))
+        return cls(cells, suppress_table(cells, threshold), threshold)
 
     def total(self, provider_id: int | None) -> tuple[int | None, bool]:
         """A provider's row total, or the grand total; (None, True) when suppressed."""
         hidden = self.hidden.total if provider_id is None else provider_id in self.hidden.rows
         if hidden:
             return None, True
-        return sum(n for (p, _), n in self.cells.items() if provider_id in (None, p)), False
+        return self._sum(provider_id), False
+
+    def because(self, provider_id: int | None) -> Because | None:
+        """Why the row (or grand) total is hidden, if it is."""
+        hidden = self.hidden.total if provider_id is None else provider_id in self.hidden.rows
+        return hidden_because(self._sum(provider_id), hidden, self.threshold)
+
+    def _sum(self, provider_id: int | None) -> int:
+        return sum(n for (p, _), n in self.cells.items() if provider_id in (None, p))
 
     def row(self, provider_id: int | None) -> list[CountCell]:
         """A provider's cells, or each column's total for all providers, by key."""
@@ -46,7 +56,14 @@ class Table:
                 count = self.cells.get((provider_id, key), 0)
                 hidden = (provider_id, key) in self.hidden.cells or provider_id in self.hidden.rows
             if count or hidden:
-                found.append(CountCell(key=key, count=None if hidden else count, suppressed=hidden))
+                found.append(
+                    CountCell(
+                        key=key,
+                        count=None if hidden else count,
+                        suppressed=hidden,
+                        hidden_because=hidden_because(count, hidden, self.threshold),
+                    )
+                )
         return found
 
 
@@ -60,7 +77,12 @@ def response_rate(
         return None
     if is_small(invited, threshold) or is_small(responded, threshold):
         return ResponseRate(
-            invited=None, responded=None, percent=None, ci_low=None, ci_high=None, suppressed=True
+            invited=None,
+            responded=None,
+            percent=None,
+            ci_low=None,
+            ci_high=None,
+            suppressed=True,
         )
     interval = wilson(responded, invited)
     assert interval is not None
@@ -80,7 +102,11 @@ def free_text(
     answers, hidden = sentiments.total(provider_id)
     themes = [] if hidden else _themes(rows, config)
     return FreeText(
-        answers=answers, suppressed=hidden, sentiment=sentiments.row(provider_id), themes=themes
+        answers=answers,
+        suppressed=hidden,
+        hidden_because=sentiments.because(provider_id),
+        sentiment=sentiments.row(provider_id),
+        themes=themes,
     )
 
 
@@ -91,13 +117,15 @@ def _themes(rows: list[FreeTextRow], config: ReportConfig) -> list[Theme]:
         for theme in row.themes:
             counts[theme] = counts.get(theme, 0) + 1
     top = sorted(counts, key=lambda t: (-counts[t], t))[: config.top_themes]
-    hidden = suppress({t: counts[t] for t in top}, config.suppression_threshold)
+    threshold = config.suppression_threshold
+    hidden = suppress({t: counts[t] for t in top}, threshold)
     return [
         Theme(
             theme=theme,
             label=theme_label(theme),
             count=None if theme in hidden else counts[theme],
             suppressed=theme in hidden,
+            hidden_because=hidden_because(counts[theme], theme in hidden, threshold),
             quotes=[] if theme in hidden else quotes_for(rows, theme, config.quotes_per_theme),
         )
         for theme in top
@@ -106,4 +134,9 @@ def _themes(rows: list[FreeTextRow], config: ReportConfig) -> list[Theme]:
 
 def safeguarding(statuses: Table, provider_id: int | None) -> Safeguarding:
     raised, hidden = statuses.total(provider_id)
-    return Safeguarding(raised=raised, suppressed=hidden, by_status=statuses.row(provider_id))
+    return Safeguarding(
+        raised=raised,
+        suppressed=hidden,
+        hidden_because=statuses.because(provider_id),
+        by_status=statuses.row(provider_id),
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 DEFAULT_THRESHOLD = 5
 
@@ -36,6 +36,16 @@ class Hidden(Generic[R, C]):
 def is_small(total: int, threshold: int = DEFAULT_THRESHOLD) -> bool:
     """The primary rule for one unit."""
     return 0 < total < threshold
+
+
+def hidden_because(
+    total: int, suppressed: bool, threshold: int = DEFAULT_THRESHOLD
+) -> Literal["small", "protects"] | None:
+    """Which rule hid a unit, so a reader is told the true reason: a hidden unit that is not
+    itself small is hidden so that another (small) number cannot be worked out from it."""
+    if not suppressed:
+        return None
+    return "small" if is_small(total, threshold) else "protects"
 
 
 def suppress(

@@ -5,6 +5,11 @@ is recorded in ``inboundmessage`` (channel ``import``) under its content hash, s
 same file again — or a corrected copy of it — changes nothing for rows already in. Imported free
 text goes through the same safeguarding check, sentiment and themes as a text message: a
 disclosure on a paper form is flagged for triage like any other.
+
+A provider is never created by accident: a row naming a provider that does not exist is a bad
+row (with the nearest known name suggested, since "Sunrise Care Ltd" is usually "Sunrise Care"),
+unless the caller passes ``create_providers=True``. ``dry_run=True`` does all the work, reports
+what would happen, and keeps nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from storage import repository as repo
 from storage.answer_rows import AnswerRow, read_rows
 from storage.csv_rows import RowProblem
 from storage.models import Answer, Conversation, InboundMessage, Provider, SafeguardingFlag
+from storage.providers import nearest_provider
 
 IMPORT_CHANNEL = "import"
 ANSWERED_AT = time(12, 0)  # a day without a time counts at UK midday: its month is certain
@@ -49,6 +55,9 @@ class ImportResult:
     providers_created: list[str] = field(default_factory=list)
     flagged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    # Names in the file that are not providers (not created), each with the nearest known name.
+    unknown_providers: dict[str, str | None] = field(default_factory=dict)
+    dry_run: bool = False  # nothing above was kept
 
 
 def import_answers(
@@ -58,22 +67,39 @@ def import_answers(
     analysis: TextAnalysis,
     at: datetime,
     actor: str = "cli",
+    *,
+    create_providers: bool = False,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import every good row; raises ``CsvHeaderError`` when the header is unusable."""
-    result = ImportResult()
+    result = ImportResult(dry_run=dry_run)
+    work = _Work(session, analysis, at, actor, result, create_providers)
+    savepoint = session.begin_nested()  # a dry run is the same work, rolled back
     today = at.astimezone(repo.REPORTING_ZONE).date()
     for row in read_rows(handle, flows, today):
         if isinstance(row, RowProblem):
             result.problems.append(row)
         elif _known(session, row):
             result.already += 1
-        else:
-            problem = _import_row(session, row, analysis, at, actor, result)
-            if problem is not None:
-                result.problems.append(problem)
+        elif (problem := _import_row(work, row)) is not None:
+            result.problems.append(problem)
     detail = {"imported": result.imported, "already": result.already, "bad": len(result.problems)}
     repo.audit(session, actor, "answers_import", None, detail, at)
+    if dry_run:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
     return result
+
+
+@dataclass(frozen=True)
+class _Work:
+    session: Session
+    analysis: TextAnalysis
+    at: datetime
+    actor: str
+    result: ImportResult
+    create_providers: bool
 
 
 def _known(session: Session, row: AnswerRow) -> bool:
@@ -83,15 +109,11 @@ def _known(session: Session, row: AnswerRow) -> bool:
     return session.exec(query).first() is not None
 
 
-def _import_row(
-    session: Session,
-    row: AnswerRow,
-    analysis: TextAnalysis,
-    at: datetime,
-    actor: str,
-    result: ImportResult,
-) -> RowProblem | None:
-    provider = _provider(session, row.provider, at, actor, result)
+def _import_row(work: _Work, row: AnswerRow) -> RowProblem | None:
+    session, analysis, at, result = work.session, work.analysis, work.at, work.result
+    provider = _provider(work, row.provider)
+    if provider is None:
+        return _unknown_provider(work, row)
     conversation = _conversation(session, row, provider)
     assert conversation.id is not None
     if _answered(session, conversation.id, row.question.id):
@@ -123,19 +145,31 @@ def _import_row(
     return None
 
 
-def _provider(
-    session: Session, name: str, at: datetime, actor: str, result: ImportResult
-) -> Provider:
+def _provider(work: _Work, name: str) -> Provider | None:
+    session = work.session
     query = select(Provider).where(func.lower(Provider.name) == name.lower())
     found = session.exec(query).first()
-    if found is not None:
+    if found is not None or not work.create_providers:
         return found
-    created = Provider(name=name, created_at=at)
+    created = Provider(name=name, created_at=work.at)
     session.add(created)
     session.flush()
-    repo.audit(session, actor, "provider_add", f"provider:{created.id}", {"name": name}, at)
-    result.providers_created.append(name)
+    subject = f"provider:{created.id}"
+    repo.audit(session, work.actor, "provider_add", subject, {"name": name}, work.at)
+    work.result.providers_created.append(name)
     return created
+
+
+def _unknown_provider(work: _Work, row: AnswerRow) -> RowProblem:
+    unknown = work.result.unknown_providers
+    if row.provider not in unknown:
+        unknown[row.provider] = nearest_provider(work.session, row.provider)
+    nearest = unknown[row.provider]
+    hint = f": did you mean {nearest!r}?" if nearest else ""
+    return RowProblem(
+        row.line,
+        f"no provider called {row.provider!r}{hint} (add it first, or allow new providers)",
+    )
 
 
 def _conversation(session: Session, row: AnswerRow, provider: Provider) -> Conversation:

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from flows.definition import Flow, FreeText, Info, MultipleChoice, Number, Question, Rating
-from storage.csv_rows import CsvHeaderError, RowError, RowProblem
+from storage.csv_rows import CsvHeaderError, RowError, RowProblem, separator_hint
 
 COLUMNS = ("provider", "date", "channel", "flow", "question", "value", "text", "respondent")
 REQUIRED = ("provider", "date", "channel", "flow", "question", "value")
@@ -55,7 +55,10 @@ def read_rows(
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
-        raise CsvHeaderError(f"line 1: the header needs the columns {', '.join(missing)}")
+        raise CsvHeaderError(
+            f"line 1: the header needs the columns {', '.join(missing)}"
+            f"{separator_hint(list(header))}"
+        )
     reader.fieldnames = header
     seen: dict[str, int] = {}
     start = 2

@@ -1,6 +1,10 @@
 """Writing imported contacts: new people added, people already held (by any of their addresses,
 in the file or in the database) merged rather than duplicated. The caller owns the transaction,
-so a file is imported whole or not at all, and a dry run is the same work rolled back."""
+so a file is imported whole or not at all, and a dry run is the same work rolled back.
+
+A person who was erased is not brought back by importing the same file again: their row is
+skipped and counted, unless ``include_erased`` says to add them anew (after they asked to be).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from storage import repository as repo
 from storage.contact_rows import ContactRow
 from storage.crypto import Vault
 from storage.csv_rows import RowProblem
-from storage.models import Contact, Provider
+from storage.models import Contact, ErasedAddress, Provider
 
 
 @dataclass
@@ -24,10 +28,16 @@ class ImportReport:
     rejected: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     suppressed: int = 0  # people on the suppression list: kept, and never messaged
+    skipped_erased: int = 0  # people erased earlier: not re-added without include_erased
 
     @property
     def summary(self) -> str:
         text = f"{self.imported} imported, {self.merged} merged, {len(self.rejected)} rejected"
+        if self.skipped_erased:
+            text += (
+                f"; {self.skipped_erased} skipped because they were erased earlier "
+                "(--include-erased adds them again)"
+            )
         if self.suppressed:
             text += f"; {self.suppressed} opted out earlier and will not be messaged"
         return text
@@ -39,6 +49,7 @@ class _Import:
     vault: Vault
     provider: Provider
     at: datetime
+    include_erased: bool = False
     report: ImportReport = field(default_factory=ImportReport)
     first_line: dict[int, int] = field(default_factory=dict)  # contact id → line that made it
 
@@ -50,9 +61,12 @@ def import_contacts(
     rows: Iterable[ContactRow | RowProblem],
     at: datetime,
     on_row: Callable[[], None] | None = None,
+    *,
+    include_erased: bool = False,
 ) -> ImportReport:
-    """Import every good row, report every bad one; names stored only encrypted."""
-    work = _Import(session, vault, provider, at)
+    """Import every good row, report every bad one; names stored only encrypted. A row whose
+    address belonged to an erased person is skipped unless ``include_erased``."""
+    work = _Import(session, vault, provider, at, include_erased)
     for row in rows:
         if on_row is not None:
             on_row()
@@ -70,6 +84,16 @@ def _import_row(work: _Import, row: ContactRow) -> None:
             RowProblem(row.line, "its addresses belong to two different people already held")
         )
         return
+    erased = [] if owners else _erased(work, row)
+    if erased and not work.include_erased:
+        when = min(e.erased_at for e in erased)
+        work.report.skipped_erased += 1
+        work.report.warnings.append(
+            RowProblem(row.line, f"erased on {when.day} {when:%B %Y}: not added again")
+        )
+        return
+    for tombstone in erased:  # asked for again: from now on an ordinary contact
+        work.session.delete(tombstone)
     contact = _merge(work, row, owners.pop()) if owners else _create(work, row)
     assert contact.id is not None
     for channel, address in row.addresses:
@@ -93,6 +117,17 @@ def _owners(work: _Import, row: ContactRow) -> set[int]:
         if found is not None and found.contact_id is not None:
             owners.add(found.contact_id)
     return owners
+
+
+def _erased(work: _Import, row: ContactRow) -> list[ErasedAddress]:
+    found: list[ErasedAddress] = []
+    for channel, address in row.addresses:
+        hashes = work.vault.lookup_hashes(channel, address)
+        query = select(ErasedAddress).where(
+            col(ErasedAddress.channel) == channel, col(ErasedAddress.address_hash).in_(hashes)
+        )
+        found.extend(work.session.exec(query))
+    return found
 
 
 def _create(work: _Import, row: ContactRow) -> Contact:

@@ -8,7 +8,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from storage.csv_rows import CsvHeaderError, RowError, RowProblem
+from storage.csv_rows import (
+    CsvHeaderError,
+    RowError,
+    RowProblem,
+    canonical_columns,
+    column_key,
+    separator_hint,
+)
 from storage.phones import InvalidPhone, is_landline, normalise_phone
 
 # Column → address channel. A phone number is stored once, under ``sms``.
@@ -16,6 +23,24 @@ ADDRESS_COLUMNS = {"phone": "sms", "telegram": "telegram", "email": "email"}
 NEEDS_COLUMNS = ("easy_read", "large_print", "answers_on_behalf")
 COLUMNS = ("name", *ADDRESS_COLUMNS, "language", *NEEDS_COLUMNS)
 REQUIRED = ("name", "language")
+# What people call our columns in their own spreadsheets (compared after column_key()).
+ALIASES = {
+    column_key(alias): column
+    for column, names in {
+        "name": ("full name", "person", "client", "client name", "service user", "contact name"),
+        "phone": (
+            "mobile", "mobile number", "mobile phone", "mobile no", "mob", "phone number",
+            "phone no", "telephone", "telephone number", "tel", "tel no", "cell", "cell phone",
+            "sms", "contact number",
+        ),
+        "telegram": ("telegram id", "telegram chat id", "chat id"),
+        "email": ("e mail", "email address", "e mail address"),
+        "language": ("lang", "preferred language", "language code", "locale"),
+        "easy_read": ("easy read version",),
+        "answers_on_behalf": ("on behalf", "answered by"),
+    }.items()
+    for alias in names
+}  # fmt: skip
 
 _YES = frozenset({"yes", "y", "true", "1", "x"})
 _NO = frozenset({"no", "n", "false", "0"})
@@ -68,21 +93,28 @@ class ContactCsv:
 
 
 def _header(cells: list[str]) -> tuple[str, ...]:
-    columns = tuple(c.strip().lower().replace(" ", "_").replace("-", "_") for c in cells)
+    """Our column names for the header, or every reason it cannot be used, at once."""
+    columns = canonical_columns(cells, ALIASES)
     missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        found = ", ".join(c for c in columns if c) or "nothing"
-        raise CsvHeaderError(
-            f"line 1: the header needs the columns {', '.join(REQUIRED)} and at least one of "
-            f"{', '.join(ADDRESS_COLUMNS)}; missing {', '.join(missing)} (found: {found})"
-        )
     if not any(c in columns for c in ADDRESS_COLUMNS):
-        wanted = ", ".join(ADDRESS_COLUMNS)
-        raise CsvHeaderError(f"line 1: the header needs at least one of {wanted}")
-    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
-    if repeated:
-        raise CsvHeaderError(f"line 1: column {', '.join(repeated)} appears more than once")
+        missing.append(f"an address ({' or '.join(ADDRESS_COLUMNS)})")
+    if missing:
+        found = ", ".join(c.strip() for c in cells if c.strip()) or "nothing"
+        raise CsvHeaderError(
+            f"line 1: the header is missing {_and(missing)} (found: {found}); names such as "
+            f"mobile or tel for phone and lang for language are understood"
+            f"{separator_hint(cells)}"
+        )
+    for column in sorted({c for c in columns if c and columns.count(c) > 1}):
+        titles = [cell.strip() for cell, c in zip(cells, columns, strict=True) if c == column]
+        if len(set(titles)) == 1:
+            raise CsvHeaderError(f"line 1: column {titles[0]} appears more than once")
+        raise CsvHeaderError(f"line 1: columns {_and(titles)} all mean {column}: keep one")
     return columns
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _row(line: int, cell: dict[str, str], region: str) -> ContactRow:

@@ -10,6 +10,9 @@ the statistics. ``everything=True`` deletes answers and conversations as well.
 Kept in every case:
 - an active opt-out: the suppression list holds only a keyed hash, and must outlive erasure so
   that the number is never texted again;
+- the keyed hash of each erased address (``erasedaddress``), so that importing the same contacts
+  file again does not quietly bring the person back: like the suppression list it names nobody,
+  and matches only someone who holds the number already;
 - safeguarding flags: a record of a safeguarding concern is kept under a legal duty (UK GDPR
   Art. 17(3)(b)). A person with an *open* flag cannot be erased until it has been triaged, so
   that a disclosure is never deleted before someone has read it.
@@ -20,11 +23,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from storage import people
 from storage import repository as repo
-from storage.models import Conversation
+from storage.models import Address, Conversation, ErasedAddress
 from storage.scrub import ERASED_HASH, scrub_answer, scrub_conversation
 
 
@@ -75,6 +78,7 @@ def erase_person(
         answers = _scrub_conversations(session, person, talks)
     opt_out_kept = _keep_suppression(session, person)
     for address in person.addresses:
+        _remember_erased(session, address, at)
         session.delete(address)
     session.flush()
     _forget_contacts(session, person, at, everything)
@@ -131,6 +135,19 @@ def _delete_conversations(
         session.delete(talk)
     session.flush()
     return len(answers)
+
+
+def _remember_erased(session: Session, address: Address, at: datetime) -> None:
+    held = session.exec(
+        select(ErasedAddress).where(
+            col(ErasedAddress.channel) == address.channel,
+            col(ErasedAddress.address_hash) == address.address_hash,
+        )
+    ).first()
+    if held is None:
+        session.add(
+            ErasedAddress(channel=address.channel, address_hash=address.address_hash, erased_at=at)
+        )
 
 
 def _keep_suppression(session: Session, person: people.Person) -> bool:

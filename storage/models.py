@@ -87,6 +87,17 @@ class OptOut(SQLModel, table=True):
     changed_at: datetime = _time()
 
 
+class ErasedAddress(SQLModel, table=True):
+    """An address whose person was erased, as a keyed hash only: a contacts file imported again
+    must not quietly bring them back (only an explicit ``include_erased`` does)."""
+
+    __table_args__ = (UniqueConstraint("channel", "address_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    address_hash: str = Field(max_length=64, index=True)
+    erased_at: datetime = _time()
+
+
 class FlowVersion(SQLModel, table=True):
     """The exact flow text a conversation started with, so edits never break one under way."""
 

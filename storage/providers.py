@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -31,22 +31,30 @@ class ProviderSummary:
 
 
 find_provider = repo.provider_by_name
-# How alike two names must be (rapidfuzz WRatio, 0–100) to suggest one for the other.
-SUGGEST_SCORE = 80
+# How alike two names must be (0–100, rapidfuzz WRatio on lower-cased words) to suggest one:
+# "Sunrise Care Ltd" and "Sunrize Care" both reach "Sunrise Care"; "Meadow Homecare" does not.
+SUGGEST_SCORE = 85.0
+SUGGEST_MARGIN = 3.0
 
 
-def closest_name(name: str, names: Iterable[str]) -> str | None:
-    """The known name nearest ``name`` ("Sunrize Care" → "Sunrise Care"), if one is near."""
-    found = process.extractOne(
-        " ".join(name.split()), list(names), scorer=fuzz.WRatio, processor=str.lower,
-        score_cutoff=SUGGEST_SCORE,
+def nearest_name(name: str, names: Iterable[str]) -> str | None:
+    """The known name ``name`` most likely means, for "did you mean …?"; None when none is close."""
+    found = process.extract(
+        name, list(names), scorer=fuzz.WRatio, processor=utils.default_process,
+        score_cutoff=SUGGEST_SCORE, limit=2,
     )  # fmt: skip
-    return None if found is None else str(found[0])
+    if not found or (len(found) == 2 and found[0][1] - found[1][1] < SUGGEST_MARGIN):
+        return None  # "Care" is as close to every "… Care": a guess would mislead
+    return str(found[0][0])
+
+
+def nearest_provider(session: Session, name: str) -> str | None:
+    return nearest_name(name, session.exec(select(Provider.name)))
 
 
 def unknown_provider(name: str, names: Iterable[str], fix: str = "") -> str:
     """The message for a provider name nobody has: a suggestion if a name is near, else the fix."""
-    nearest = closest_name(name, names)
+    nearest = nearest_name(name, names)
     if nearest is not None:
         return f"no provider called {name!r}: did you mean {nearest!r}?"
     return f"no provider called {name!r}{': ' + fix if fix else ''}"

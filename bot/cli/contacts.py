@@ -23,7 +23,7 @@ from storage.db import transaction
 from storage.erasure import ErasureBlocked, erase_person
 from storage.people import Person, UnknownPerson, find_person, identifiers
 from storage.phones import InvalidPhone
-from storage.providers import find_provider
+from storage.providers import find_provider, provider_names, unknown_provider
 from storage.subject_access import export_person
 
 contacts_app = typer.Typer(
@@ -53,6 +53,13 @@ def contacts_import(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and count; write nothing.")
     ] = False,
+    include_erased: Annotated[
+        bool,
+        typer.Option(
+            "--include-erased",
+            help="Add again people who were erased (only when they asked to be added back).",
+        ),
+    ] = False,
 ) -> None:
     """Import contacts from a CSV file (UTF-8, first line the column names).
 
@@ -67,7 +74,7 @@ def contacts_import(
     import the file again — rows already imported merge, never duplicate.
     """
     with opened() as ctx:
-        report = _import_file(ctx, file, provider, dry_run)
+        report = _import_file(ctx, file, provider, dry_run, include_erased)
     notes = [(p.line, f"note: {p.reason}") for p in report.warnings]
     for line, reason in sorted([*notes, *((p.line, p.reason) for p in report.rejected)]):
         typer.echo(f"{file}:{line}: {reason}", err=True)
@@ -76,20 +83,22 @@ def contacts_import(
         raise typer.Exit(1)
 
 
-def _import_file(ctx: Context, file: Path, provider_name: str, dry_run: bool) -> ImportReport:
+def _import_file(
+    ctx: Context, file: Path, provider_name: str, dry_run: bool, include_erased: bool
+) -> ImportReport:
     with Session(ctx.engine, expire_on_commit=False) as session:
         provider = find_provider(session, provider_name)
         if provider is None:
-            raise fail(
-                f"unknown provider {provider_name!r}: see `carevoice providers list`, "
-                "or add it with `carevoice providers add`"
-            )
+            fix = "see `carevoice providers list`, or add it with `carevoice providers add`"
+            raise fail(unknown_provider(provider_name, provider_names(session), fix))
         try:
             with file.open(encoding="utf-8-sig", newline="") as handle, _progress(file) as tick:
                 table = ContactCsv(handle, ctx.settings.phone_region)
                 if table.ignored:
                     typer.echo(f"{file}: ignoring columns {', '.join(table.ignored)}", err=True)
-                report = import_contacts(session, ctx.vault, provider, table, now(), tick)
+                report = import_contacts(
+                    session, ctx.vault, provider, table, now(), tick, include_erased=include_erased
+                )
         except CsvHeaderError as error:
             raise fail(f"{file}:{error}") from None
         except UnicodeDecodeError:

@@ -121,6 +121,15 @@ def answers_import(
             exists=True, dir_okay=False, help="CSV: provider,date,channel,flow,question,value,text"
         ),
     ],
+    create_providers: Annotated[
+        bool,
+        typer.Option(
+            "--create-providers", help="Add providers the file names that do not exist yet."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the whole file and report; keep nothing.")
+    ] = False,
 ) -> None:
     """Import answers from a CSV file. Good rows are imported and every bad row is reported
     with its line number (exit 1 if any). Importing the same file again changes nothing.
@@ -128,11 +137,12 @@ def answers_import(
     Columns: provider, date (YYYY-MM-DD), channel (sms, telegram, web, telephone, paper, …),
     flow, question, value (an option value; several joined by ; for multiple choice), text
     (optional free text), respondent (optional: rows with the same respondent are one person).
-    Providers are created if new."""
+    A provider the file names that does not exist is a bad row (with the nearest known name
+    suggested) unless --create-providers is given."""
     settings, _ = _settings()
     engine = _engine(settings)
     try:
-        result = _import(engine, file, settings)
+        result = _import(engine, file, settings, create_providers, dry_run)
     except CsvHeaderError as error:
         raise fail(f"{file}: {error}") from None
     except (DBAPIError, FlowError) as error:
@@ -147,20 +157,31 @@ def answers_import(
         else ""
     )
     flagged = f"; {result.flagged} flagged for safeguarding triage" if result.flagged else ""
+    for name, nearest in result.unknown_providers.items():
+        hint = f" — did you mean {nearest!r}?" if nearest else ""
+        typer.echo(
+            f"no provider called {name!r}{hint} (add --create-providers to add it)", err=True
+        )
+    verb = "would import" if result.dry_run else "imported"
     typer.echo(
-        f"imported {result.imported} answers, {result.already} already imported, "
+        f"{verb} {result.imported} answers, {result.already} already imported, "
         f"{len(result.problems)} bad rows{created}{flagged}"
     )
+    if result.dry_run:
+        typer.echo("dry run: nothing kept")
     if result.problems:
         raise typer.Exit(1)
 
 
-def _import(engine: Engine, file: Path, settings: Settings) -> ImportResult:
+def _import(
+    engine: Engine, file: Path, settings: Settings, create_providers: bool, dry_run: bool
+) -> ImportResult:
     catalog = {flow.id: flow for flow in flows(settings.flows_dir)}
     with file.open(encoding="utf-8-sig", newline="") as handle, transaction(engine) as session:
         return import_answers(
-            session, handle, catalog, DefaultTextAnalysis(), datetime.now(UTC), _actor()
-        )
+            session, handle, catalog, DefaultTextAnalysis(), datetime.now(UTC), _actor(),
+            create_providers=create_providers, dry_run=dry_run,
+        )  # fmt: skip
 
 
 def _actor() -> str:

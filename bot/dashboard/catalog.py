@@ -53,3 +53,15 @@ def months(engine: Engine, provider_ids: list[int] | None, limit: int = 36) -> l
     )
     with Session(engine) as db:
         return [str(row[0]) for row in db.execute(query)]
+
+
+def with_answers(engine: Engine, provider_ids: list[int], month: str) -> list[int]:
+    """Which of these providers have counted answers in ``month``."""
+    a = ANSWER.c
+    query = (
+        select(a.provider_id)
+        .where(counted(a.provider_id.in_(provider_ids), a.reporting_month == month))
+        .group_by(a.provider_id)
+    )
+    with Session(engine) as db:
+        return [int(row[0]) for row in db.execute(query)]

@@ -35,7 +35,16 @@ def add_report_routes(router: APIRouter, dash: Dashboard) -> None:
         choices = catalog.providers(dash.engine, viewer)
         ids = None if viewer.sees_all_providers else [p.id for p in choices]
         months = catalog.months(dash.engine, ids) if choices else []
-        context = {"providers": choices, "months": months, "surveys": _surveys(dash, viewer)}
+        # Start where there is something to read: the newest month with answers, and the first
+        # provider that has answers in it (not simply the first provider in the list).
+        ready = (
+            catalog.with_answers(dash.engine, [p.id for p in choices], months[0]) if months else []
+        )
+        chosen = next((p.id for p in choices if p.id in ready), None)
+        context = {
+            "providers": choices, "months": months, "chosen": chosen,
+            "surveys": _surveys(dash, viewer),
+        }  # fmt: skip
         return dash.show("index.html.j2", session, viewer, context)
 
     @router.get("/reports/view")

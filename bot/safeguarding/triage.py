@@ -8,32 +8,65 @@ disclosure, and the audit log is read more widely than the flag.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, case, func
 from sqlmodel import Session, col, select
 
+from flows.compiled import localise
+from flows.errors import FlowError
+from flows.loader import load_text
 from storage.db import transaction
-from storage.models import Answer, Provider, SafeguardingFlag
-from storage.repository import audit
+from storage.models import Answer, Conversation, Provider, SafeguardingFlag
+from storage.repository import audit, flow_source
 
 STATUSES = ("open", "triaged", "closed")
 NEXT = {"open": ("open", "triaged"), "triaged": ("triaged", "closed"), "closed": ("closed",)}
 MAX_NAME, MAX_NOTE = 200, 4000
 
 
+# How each channel's answers reached us, in the words a triager uses.
+CHANNEL_WORDS = {
+    "sms": "by text message",
+    "telephone": "by telephone or on paper (entered by staff)",
+    "web": "on the web form",
+    "telegram": "in Telegram",
+}
+
+
 @dataclass(frozen=True)
 class FlagRow:
     flag: SafeguardingFlag
     provider: str | None
+    channel: str | None = None
+
+    @property
+    def how(self) -> str:
+        """Where and how the words came: "from what the person wrote, by telephone or …"."""
+        what = (
+            "from an answer the person chose"
+            if self.flag.source == "option"
+            else ("from what the person said or wrote")
+        )
+        where = CHANNEL_WORDS.get(self.channel or "", f"on {self.channel}" if self.channel else "")
+        return f"{what} {where}".strip()
 
 
 @dataclass(frozen=True)
 class FlaggedText:
     question_id: str
     text: str
+    question: str = ""  # the question's own words, when the flow is known
+
+    @property
+    def heading(self) -> str:
+        return (
+            f"Answer to “{self.question}”"
+            if self.question
+            else (f"Answer to question “{self.question_id}”")
+        )
 
 
 def list_flags(engine: Engine, status: str | None) -> list[FlagRow]:
@@ -61,7 +94,10 @@ def find(engine: Engine, flag_id: int) -> tuple[FlagRow, list[FlaggedText]] | No
         if flag is None:
             return None
         provider = db.get(Provider, flag.provider_id) if flag.provider_id else None
-        return FlagRow(flag, provider.name if provider else None), _texts(db, flag)
+        conversation = db.get(Conversation, flag.conversation_id) if flag.conversation_id else None
+        channel = conversation.channel if conversation else None
+        row = FlagRow(flag, provider.name if provider else None, channel)
+        return row, _with_questions(db, conversation, _texts(db, flag))
 
 
 def _texts(db: Session, flag: SafeguardingFlag) -> list[FlaggedText]:
@@ -80,6 +116,23 @@ def _texts(db: Session, flag: SafeguardingFlag) -> list[FlaggedText]:
     if flag.text and all(item.text != flag.text for item in found):
         found.insert(0, FlaggedText("message that raised the flag", flag.text))
     return found
+
+
+def _with_questions(
+    db: Session, conversation: Conversation | None, texts: list[FlaggedText]
+) -> list[FlaggedText]:
+    """Each answer headed by its question's words (from the flow the conversation ran with)."""
+    if conversation is None:
+        return texts
+    source = flow_source(db, conversation.flow_id, conversation.flow_version)
+    if source is None:
+        return texts
+    try:
+        flow = load_text(source, f"{conversation.flow_id}@{conversation.flow_version}")
+    except FlowError:  # a stored flow that no longer loads still shows its answers
+        return texts
+    known = {q.id: localise(q.text, flow.language, flow.language) for q in flow.questions}
+    return [replace(t, question=known.get(t.question_id, "")) for t in texts]
 
 
 def _text(answer: Answer) -> str:

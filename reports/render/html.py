@@ -3,6 +3,7 @@ The PDF is made from this same HTML."""
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -28,12 +29,24 @@ def _environment() -> Environment:
     return environment
 
 
-def render(report: Report) -> str:
-    # The SVG is our own matplotlib output (its text escaped by matplotlib), so it is trusted.
+def render(report: Report, *, for_pdf: bool = False) -> str:
+    """``for_pdf`` puts each chart in an ``<img>`` with alt text: WeasyPrint tags an image as a
+    PDF Figure carrying that text, while an inline SVG would reach a screen reader as nothing.
+    It also puts each table's caption just before the table (see the template's ``table``)."""
     chart_svgs = {
-        result.indicator: Markup(svg)
+        result.indicator: svg
         for result in report.indicators
         if (svg := charts.run_chart(result.spc, f"{result.label}: % positive by month"))
     }
     template = _environment().get_template("report.html.j2")
-    return template.render(report=report, charts=chart_svgs)
+    return template.render(
+        report=report,
+        # The SVG is our own matplotlib output (its text escaped by matplotlib), so it is trusted.
+        charts={name: Markup(svg) for name, svg in chart_svgs.items()},
+        chart_uris={name: _data_uri(svg) for name, svg in chart_svgs.items()} if for_pdf else {},
+        for_pdf=for_pdf,
+    )
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

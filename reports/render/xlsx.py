@@ -12,7 +12,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.model import Report
+from reports.model import Hidden, Report
+from reports.render import words
 
 PERCENT = '0.0"%"'  # values are 0–100, so not Excel's ×100 percent format
 COUNT = "#,##0"
@@ -29,9 +30,11 @@ def render(report: Report) -> bytes:
     _options(book.create_sheet("Answers"), report)
     _trend(book.create_sheet("Trend"), report)
     _fft(book.create_sheet("FFT"), report)
-    _cells(book.create_sheet("Channels"), ("Channel", "People"), report.channels)
+    threshold = report.suppression_threshold
+    _cells(book.create_sheet("Channels"), ("Channel", "People"), report.channels, threshold)
     _themes(book.create_sheet("Themes"), report)
-    _cells(book.create_sheet("Safeguarding"), ("Status", "Concerns"), report.safeguarding.by_status)
+    statuses = report.safeguarding.by_status
+    _cells(book.create_sheet("Safeguarding"), ("Status", "Concerns"), statuses, threshold)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -60,7 +63,7 @@ def _about(sheet: Worksheet, report: Report) -> None:
     rows = [
         ("Provider", report.provider or "All providers"),
         ("Month", report.month),
-        ("Generated", report.generated_at),
+        ("Generated", words.when(report.generated_at)),
         ("Report format", report.schema_version),
         ("Suppression threshold", report.suppression_threshold),
         ("People who answered", report.respondents),
@@ -85,7 +88,10 @@ def _indicators(sheet: Worksheet, report: Report) -> None:
         "CI high %",
         "% negative",
         "Suppressed",
+        "Why hidden",
         "RAG",
+        "Green from %",
+        "Amber from %",
         "All providers %",
         "Change (points)",
         "Change significant",
@@ -105,7 +111,10 @@ def _indicators(sheet: Worksheet, report: Report) -> None:
                 i.ci_high,
                 i.percent_negative,
                 i.suppressed,
+                _why(i.hidden_because, report.suppression_threshold),
                 i.rag,
+                i.rag_thresholds.green if i.rag_thresholds else None,
+                i.rag_thresholds.amber if i.rag_thresholds else None,
                 other,
                 change.change_points if change else None,
                 change.significant if change else None,
@@ -123,6 +132,9 @@ def _indicators(sheet: Worksheet, report: Report) -> None:
                     p.ci_high,
                     None,
                     p.suppressed,
+                    _why(p.hidden_because, report.suppression_threshold),
+                    None,
+                    None,
                     None,
                     None,
                     None,
@@ -140,6 +152,9 @@ def _indicators(sheet: Worksheet, report: Report) -> None:
         PERCENT,
         None,
         None,
+        None,
+        PERCENT,
+        PERCENT,
         PERCENT,
         "0.0",
         None,
@@ -191,26 +206,40 @@ def _trend(sheet: Worksheet, report: Report) -> None:
 
 
 def _fft(sheet: Worksheet, report: Report) -> None:
+    # The count of each answer is on the Answers sheet (indicator "fft"): once is enough.
     fft = report.fft
+    why = _why(fft.hidden_because, report.suppression_threshold)
     rows: list[tuple[Any, ...]] = [
-        ("Total", fft.total, fft.suppressed),
-        ("% positive", fft.percent_positive, fft.suppressed),
-        ("% negative", fft.percent_negative, fft.suppressed),
+        ("Total", fft.total, fft.suppressed, why),
+        ("% positive", fft.percent_positive, fft.suppressed, why),
+        ("% negative", fft.percent_negative, fft.suppressed, why),
     ]
-    rows += [(o.label, o.count, False) for o in fft.counts or []]
-    _table(sheet, ("Measure", "Value", "Suppressed"), rows, (None, "0.0##", None))
+    _table(sheet, ("Measure", "Value", "Suppressed", "Why hidden"), rows, (None, "0.0##", None))
 
 
-def _cells(sheet: Worksheet, header: tuple[str, str], cells: Iterable[Any]) -> None:
-    rows = [(c.key, c.count, c.suppressed) for c in cells]
-    _table(sheet, (*header, "Suppressed"), rows, (None, COUNT, None))
+def _cells(sheet: Worksheet, header: tuple[str, str], cells: Iterable[Any], threshold: int) -> None:
+    rows = [(c.key, c.count, c.suppressed, _why(c.hidden_because, threshold)) for c in cells]
+    _table(sheet, (*header, "Suppressed", "Why hidden"), rows, (None, COUNT, None))
+
+
+def _why(because: Hidden | None, threshold: int) -> str | None:
+    return None if because is None else words.hidden(because, threshold).removeprefix("Not shown: ")
 
 
 def _themes(sheet: Worksheet, report: Report) -> None:
-    rows = [(t.label, t.count, t.suppressed, *t.quotes) for t in report.free_text.themes]
+    rows = [
+        (
+            t.label,
+            t.count,
+            t.suppressed,
+            _why(t.hidden_because, report.suppression_threshold),
+            *t.quotes,
+        )
+        for t in report.free_text.themes
+    ]
     _table(
         sheet,
-        ("Theme", "Comments", "Suppressed", "Quote 1", "Quote 2", "Quote 3"),
+        ("Theme", "Comments", "Suppressed", "Why hidden", "Quote 1", "Quote 2", "Quote 3"),
         rows,
         (None, COUNT),
     )

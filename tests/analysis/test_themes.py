@@ -69,6 +69,7 @@ EXAMPLES: dict[str, list[str]] = {
         "They only stay 10 minutes",
         "Visits are cut short all the time",
         "Missed visit twice this month",
+        "They rush me through my wash",
     ],
     "access_waiting": [
         "Waited 6 hours for an ambulance",
@@ -93,6 +94,9 @@ EXAMPLES: dict[str, list[str]] = {
 NOT_THEMED: list[tuple[str, str]] = [
     ("punctuality", "My late husband was well cared for"),
     ("punctuality", "Take your time, there is no rush in my day"),
+    # Rushing is about the length of a visit, not its start (issue 17's report quote).
+    ("punctuality", "They listen to me and never rush"),
+    ("punctuality", "They always rush me"),
     ("safety", "I fell asleep in the chair"),
     ("staff_attitude", "Patient transport brought me home"),
     ("communication", "I called an ambulance"),

@@ -70,17 +70,20 @@ def test_problem_prints_as_file_line_col_message() -> None:
 YAML_AND_SHAPE = [
     pytest.param(
         "id: demo\nversion: 1\n  title: x\n",
-        ["3:8: mapping values are not allowed here"],
+        [
+            "3:8: this line is read as part of the value above it: line its key up with the keys"
+            " above (same number of spaces), and put a space after each key's colon"
+        ],
         id="yaml-syntax-mapping-in-scalar",
     ),
     pytest.param(
         "id: demo\n\tversion: 1\n",
-        ["2:1: found character '\\t' that cannot start any token"],
+        ["2:1: a tab is used here: tabs are not allowed for indenting, use spaces"],
         id="yaml-syntax-tab",
     ),
     pytest.param(
         "id: demo\nversion: 1\nid: other\n",
-        ['3:1: found duplicate key "id" with value "other" (original value: "demo")'],
+        ["3:1: the key 'id' appears twice here: remove or rename one of them"],
         id="duplicate-yaml-key",
     ),
     pytest.param("- a\n- b\n", ["1:1: a flow must be a mapping of keys to values"], id="a-list"),

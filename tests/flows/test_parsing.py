@@ -323,3 +323,56 @@ def test_no_parse_function_raises(text: str) -> None:
     assert number is None or -10 <= number <= 10
     assert parse_free_text(text) in {None, text.strip()}
     assert match_command(text, KEYWORDS) in {None, "stop", "help", "skip"}
+
+
+# pcf_consultation's "Did the repair fix it?": one option named yes, one named no.
+FIXED = (
+    Choice("yes_fully", ("yes_fully", "yes fully", "yes", "fully", "completely")),
+    Choice("partly", ("partly", "a bit", "sort of", "somewhat")),
+    Choice("not_at_all", ("not_at_all", "not at all", "no", "not really")),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("👍", "yes_fully"),
+        ("👍🏽", "yes_fully"),
+        ("✅", "yes_fully"),
+        ("✔️", "yes_fully"),
+        ("yep", "yes_fully"),
+        ("👎", "not_at_all"),
+        ("❌", "not_at_all"),
+        ("nope", "not_at_all"),
+        ("2️⃣", "partly"),  # keycap digits are numbers
+        ("🙂", None),
+    ],
+)
+def test_emoji_and_yes_words_on_single_choice(text: str, expected: str | None) -> None:
+    assert parse_choice(text, FIXED) == expected
+
+
+def test_thumbs_up_without_a_yes_option_is_not_guessed() -> None:
+    # On FFT "very good" and "good" are both positive: which one 👍 means is a guess.
+    assert parse_choice("👍", FFT) is None
+    assert parse_choice("👍", FREQUENCY) is None
+
+
+def test_thumbs_up_with_two_yes_options_is_a_reask() -> None:
+    both = (
+        Choice("yes_always", ("yes always", "yes")),
+        Choice("yes_sometimes", ("yes sometimes", "yes")),
+        Choice("no", ("no",)),
+    )
+    assert parse_choice("👍", both) is None
+    assert parse_choice("👎", both) == "no"
+
+
+def test_keycap_ten_is_ten() -> None:
+    assert parse_integer("🔟") == 10
+    assert parse_choice("5️⃣", FREQUENCY) == "never"
+
+
+def test_no_words_still_reach_a_typo_match_when_no_option_is_a_no() -> None:
+    # "not often" is a name of rarely; "not really" is a NO word but no option here is a no.
+    assert parse_choice("not oftn", FREQUENCY) == "rarely"

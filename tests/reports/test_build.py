@@ -126,8 +126,12 @@ def test_all_provider_report_lists_providers_by_name(overview: Report) -> None:
 
 
 def test_unknown_provider_and_empty_month_are_clear_errors(loaded: Engine) -> None:
-    with pytest.raises(ReportError, match="no provider called 'Nobody'"):
+    with pytest.raises(ReportError, match=r"^no provider called 'Nobody'$"):
         provider_report(loaded, "Nobody", MONTH)
+    with pytest.raises(
+        ReportError, match=r"^no provider called 'Sunrize Care': did you mean 'Sunrise Care'\?$"
+    ):
+        provider_report(loaded, "Sunrize Care", MONTH)
     with pytest.raises(ReportError, match="no answers for Sunrise Care in 2027-01"):
         provider_report(loaded, "Sunrise Care", "2027-01")
     with pytest.raises(ReportError, match="not YYYY-MM"):

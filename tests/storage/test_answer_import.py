@@ -40,9 +40,13 @@ Paper Care,2026-10-05,paper,fft,fft,good,,r1
 """
 
 
-def run(engine: Engine, text: str) -> ImportResult:
+def run(engine: Engine, text: str, **options: bool) -> ImportResult:
+    """These files bring their own provider, so new providers are allowed unless said."""
+    options.setdefault("create_providers", True)
     with transaction(engine) as session:
-        return import_answers(session, io.StringIO(text), FLOWS, DefaultTextAnalysis(), AT)
+        return import_answers(
+            session, io.StringIO(text), FLOWS, DefaultTextAnalysis(), AT, **options
+        )
 
 
 def count(engine: Engine, model: type) -> int:
@@ -126,3 +130,66 @@ def test_imported_disclosure_is_flagged(db_engine: Engine) -> None:
 def test_missing_columns_stop_the_import(db_engine: Engine) -> None:
     with pytest.raises(CsvHeaderError, match="line 1: the header needs the columns flow"):
         run(db_engine, "provider,date,channel,question,value\n")
+
+
+ONE_ROW = (
+    "provider,date,channel,flow,question,value,text,respondent\n"
+    "{},2026-10-05,paper,fft,fft,good,,r1\n"
+)
+
+
+def _add_provider(engine: Engine, name: str) -> None:
+    with transaction(engine) as session:
+        session.add(Provider(name=name, created_at=AT))
+
+
+def test_a_near_miss_is_not_a_new_provider(db_engine: Engine) -> None:
+    _add_provider(db_engine, "Sunrise Care")
+    _add_provider(db_engine, "Meadow Homecare")
+    result = run(db_engine, ONE_ROW.format("Sunrise Care Ltd"), create_providers=False)
+    assert result.imported == 0
+    assert [str(p) for p in result.problems] == [
+        "line 2: no provider called 'Sunrise Care Ltd': did you mean 'Sunrise Care'? "
+        "(add it first, or allow new providers)"
+    ]
+    assert result.unknown_providers == {"Sunrise Care Ltd": "Sunrise Care"}
+    assert result.providers_created == []
+    assert count(db_engine, Provider) == 2
+    assert count(db_engine, Answer) == 0
+
+
+def test_an_unknown_provider_with_no_near_name_gets_no_guess(db_engine: Engine) -> None:
+    _add_provider(db_engine, "Sunrise Care")
+    result = run(db_engine, ONE_ROW.format("Acme Domiciliary"), create_providers=False)
+    assert result.unknown_providers == {"Acme Domiciliary": None}
+    assert "did you mean" not in str(result.problems[0])
+
+
+def test_create_providers_adds_it(db_engine: Engine) -> None:
+    _add_provider(db_engine, "Sunrise Care")
+    result = run(db_engine, ONE_ROW.format("Sunrise Care Ltd"), create_providers=True)
+    assert (result.imported, result.providers_created) == (1, ["Sunrise Care Ltd"])
+    assert count(db_engine, Provider) == 2
+
+
+def test_a_known_provider_matches_whatever_its_case(db_engine: Engine) -> None:
+    _add_provider(db_engine, "Sunrise Care")
+    result = run(db_engine, ONE_ROW.format("SUNRISE CARE"), create_providers=False)
+    assert (result.imported, result.problems) == (1, [])
+
+
+def test_dry_run_reports_and_keeps_nothing(db_engine: Engine) -> None:
+    result = run(db_engine, GOOD_AND_BAD, dry_run=True)
+    assert result.dry_run
+    assert result.imported == 5
+    assert result.providers_created == ["Paper Care"]
+    assert sorted(p.line for p in result.problems) == [5, 6, 7, 8, 9, 10, 11, 15]
+    for model in (Provider, Answer, Conversation, SafeguardingFlag):
+        assert count(db_engine, model) == 0
+    # ...and the real import afterwards is not mistaken for a repeat.
+    assert run(db_engine, GOOD_AND_BAD).imported == 5
+
+
+def test_a_semicolon_file_gets_a_hint(db_engine: Engine) -> None:
+    with pytest.raises(CsvHeaderError, match="separated by semicolons, not commas"):
+        run(db_engine, "provider;date;channel;flow;question;value\n")

@@ -15,7 +15,9 @@ from storage.contact_import import ImportReport, import_contacts
 from storage.contact_rows import ContactCsv, ContactRow, CsvHeaderError, RowProblem
 from storage.crypto import Vault, generate_key
 from storage.db import transaction
-from storage.models import Address, Contact, OptOut, Provider
+from storage.erasure import erase_person
+from storage.models import Address, Contact, ErasedAddress, OptOut, Provider
+from storage.people import find_person, identifiers
 from storage.phones import InvalidPhone, normalise_phone
 from tests.storage.raw_dump import raw_dump
 
@@ -91,15 +93,50 @@ def test_rows_are_validated_with_spreadsheet_line_numbers() -> None:
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ("phone,language", "missing name"),
-        ("name,language", "needs at least one of phone, telegram, email"),
+        ("phone,language", "the header is missing name (found: phone, language)"),
+        ("name,language", "missing an address (phone or telegram or email)"),
         ("name,phone,language,phone", "column phone appears more than once"),
-        ("", "missing name, language (found: nothing)"),
+        ("name,Mobile,Tel,language", "columns Mobile and Tel all mean phone: keep one"),
+        ("", "missing name, language and an address (phone or telegram or email)"),
+        # Every missing column at once, not one per attempt.
+        ("Mobile", "the header is missing name and language (found: Mobile)"),
+        (
+            "Name;Mobile;Lang",
+            "the columns look separated by semicolons, not commas: save the file as "
+            "'CSV UTF-8 (Comma delimited)'",
+        ),
+        ("Name\tMobile\tLang", "the columns look separated by tabs"),
     ],
 )
 def test_unusable_header_is_refused(header: str, message: str) -> None:
     with pytest.raises(CsvHeaderError, match=re.escape(message)):
         read(header + "\nAnn,07700 900123,en\n")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Name,Mobile,Lang",
+        "name,phone number,language",
+        "Full name,Tel,Preferred language",
+        "Client,Mobile No.,Lang",
+        "NAME,Telephone,LANGUAGE",
+        "Service user,cell phone,locale",
+    ],
+)
+def test_common_column_names_are_understood(header: str) -> None:
+    csv = ContactCsv(io.StringIO(header + "\nAnn Smith,07700 900123,cy\n"))
+    assert csv.columns == ("name", "phone", "language")
+    (row,) = list(csv)
+    assert isinstance(row, ContactRow)
+    assert (row.name, row.addresses, row.language) == (
+        "Ann Smith", (("sms", "+447700900123"),), "cy",
+    )  # fmt: skip
+
+
+def test_email_and_telegram_aliases() -> None:
+    csv = ContactCsv(io.StringIO("name,E-mail address,Telegram chat id,lang\n"))
+    assert csv.columns == ("name", "email", "telegram", "language")
 
 
 def test_unknown_columns_are_named() -> None:
@@ -246,3 +283,64 @@ def test_raw_dump_holds_no_name_or_number(
     ]:
         assert secret not in dump
     assert "daughter" in dump  # proves the dump does read the tables
+
+
+def _erase(engine: Engine, vault: Vault, who: str) -> None:
+    with transaction(engine) as session:
+        person = find_person(session, vault, identifiers(who))
+        erase_person(session, person, datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+
+
+ANN_AND_BOB = (
+    "name,phone,email,language\nAnn,07700 900123,ann@example.org,en\nBob,07700 900124,,en\n"
+)
+
+
+def test_importing_again_after_erasure_does_not_bring_the_person_back(
+    db_engine: Engine, vault: Vault, provider: Provider
+) -> None:
+    run_import(db_engine, vault, provider, ANN_AND_BOB)
+    _erase(db_engine, vault, "07700 900123")
+    report = run_import(db_engine, vault, provider, ANN_AND_BOB)
+    assert (report.imported, report.merged, report.skipped_erased) == (0, 1, 1)
+    assert "1 skipped because they were erased earlier" in report.summary
+    assert "line 2: erased on 2 November 2026: not added again" in [str(w) for w in report.warnings]
+    live = [c for c in contacts(db_engine) if c.erased_at is None]
+    assert len(live) == 1  # Bob only
+    assert [a for _, _, a in addresses(db_engine, vault)] == ["+447700900124"]
+    # By e-mail alone she is still known as erased.
+    again = run_import(db_engine, vault, provider, "name,email,language\nAnn,ANN@example.org,en\n")
+    assert again.skipped_erased == 1
+
+
+def test_include_erased_adds_them_anew_and_forgets_the_erasure(
+    db_engine: Engine, vault: Vault, provider: Provider
+) -> None:
+    run_import(db_engine, vault, provider, ANN_AND_BOB)
+    _erase(db_engine, vault, "07700 900123")
+    with transaction(db_engine) as session:
+        rows = ContactCsv(io.StringIO(ANN_AND_BOB))
+        report = import_contacts(session, vault, provider, rows, T0, include_erased=True)
+    assert (report.imported, report.skipped_erased) == (1, 0)
+    assert sorted(a for _, _, a in addresses(db_engine, vault)) == [
+        "+447700900123", "+447700900124", "ann@example.org",
+    ]  # fmt: skip
+    with Session(db_engine) as session:
+        assert list(session.exec(select(ErasedAddress))) == []
+    assert run_import(db_engine, vault, provider, ANN_AND_BOB).skipped_erased == 0
+
+
+def test_erasure_keeps_only_keyed_hashes(
+    db_engine: Engine, vault: Vault, provider: Provider
+) -> None:
+    run_import(db_engine, vault, provider, ANN_AND_BOB)
+    _erase(db_engine, vault, "07700 900123")
+    with Session(db_engine) as session:
+        kept = sorted((e.channel, e.address_hash) for e in session.exec(select(ErasedAddress)))
+    assert kept == sorted(
+        [("sms", vault.lookup_hash("sms", "+447700900123")),
+         ("email", vault.lookup_hash("email", "ann@example.org"))]
+    )  # fmt: skip
+    dump = raw_dump(db_engine)
+    assert "7700900123" not in dump
+    assert "ann@example.org" not in dump

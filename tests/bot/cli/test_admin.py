@@ -156,14 +156,34 @@ def test_a_file_that_breaks_part_way_imports_nothing(cli: Cli) -> None:
 def test_unknown_provider(cli: Cli) -> None:
     code, _, err = cli("contacts", "import", cli.csv(CSV), "--provider", "Nobody")
     assert code == 1
-    assert err.startswith("unknown provider 'Nobody': see `carevoice providers list`")
+    assert err.startswith("no provider called 'Nobody': see `carevoice providers list`")
 
 
 def test_unusable_header(cli: Cli) -> None:
-    path = cli.csv("name,mobile\nAnn,07700 900123\n")
+    path = cli.csv("Name,Mobile\nAnn,07700 900123\n")
     code, _, err = cli("contacts", "import", path, "--provider", "Sunrise Care")
     assert code == 1
-    assert err.startswith(f"{path}:line 1: the header needs the columns name, language")
+    assert err.startswith(f"{path}:line 1: the header is missing language (found: Name, Mobile)")
+
+
+def test_every_missing_column_is_named_and_a_semicolon_file_gets_a_hint(cli: Cli) -> None:
+    path = cli.csv("name;mobile;lang\nAnn;07700 900123;en\n")
+    code, _, err = cli("contacts", "import", path, "--provider", "Sunrise Care")
+    assert code == 1
+    assert ";" in err
+    assert "separat" in err
+
+
+def test_an_erased_person_is_not_brought_back_by_a_reimport(cli: Cli) -> None:
+    path = cli.csv("name,phone,language\nAnn Smith,07700 900123,en\nCy Evans,07700 900124,cy\n")
+    assert cli("contacts", "import", path, "--provider", "Sunrise Care")[0] == 0
+    assert cli("contacts", "erase", "07700 900123", "--yes")[0] == 0
+    code, out, _ = cli("contacts", "import", path, "--provider", "Sunrise Care")
+    assert code == 0
+    assert "1 skipped because they were erased earlier (--include-erased adds them again)" in out
+    code, out, _ = cli("contacts", "import", path, "--provider", "Sunrise Care", "--include-erased")
+    assert code == 0
+    assert "skipped because they were erased" not in out
 
 
 def test_export_and_erase(cli: Cli) -> None:

@@ -92,15 +92,37 @@ def test_answers_import_reports_lines_and_is_idempotent(
         "Paper Care,2026-10-05,paper,fft,fft,very_good,\n"
         "Paper Care,2026-10-05,paper,fft,fft,brilliant,\n"
     )
-    first = runner.invoke(cli(), ["answers", "import", str(csv_file)])
+    first = runner.invoke(cli(), ["answers", "import", str(csv_file), "--create-providers"])
     assert first.exit_code == 1
     assert first.stderr == (
         f"{csv_file}:3: value 'brilliant' is not an option of 'fft': "
         "very_good, good, neither, poor, very_poor, dont_know\n"
     )
     assert first.stdout.startswith("imported 1 answers, 0 already imported, 1 bad rows")
-    again = runner.invoke(cli(), ["answers", "import", str(csv_file)])
+    again = runner.invoke(cli(), ["answers", "import", str(csv_file), "--create-providers"])
     assert again.stdout.startswith("imported 0 answers, 1 already imported, 1 bad rows")
+
+
+def test_answers_for_a_near_miss_provider_are_not_imported_without_asking(
+    sqlite_database: Path, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "paper.csv"
+    csv_file.write_text(
+        "provider,date,channel,flow,question,value,text\n"
+        "Sunrise Care Ltd,2026-10-05,paper,fft,fft,very_good,\n"
+    )
+    dry = runner.invoke(cli(), ["answers", "import", str(csv_file), "--dry-run"])
+    assert dry.exit_code == 1
+    assert "did you mean 'Sunrise Care'?" in dry.stderr
+    assert "add --create-providers" in dry.stderr
+    assert "dry run: nothing kept" in dry.stdout
+    made = runner.invoke(
+        cli(), ["answers", "import", str(csv_file), "--create-providers", "--dry-run"]
+    )
+    assert made.exit_code == 0, made.output
+    assert made.stdout.startswith("would import 1 answers")
+    real = runner.invoke(cli(), ["answers", "import", str(csv_file), "--create-providers"])
+    assert real.stdout.startswith("imported 1 answers")  # the dry run kept nothing
 
 
 def test_a_near_miss_provider_name_gets_a_suggestion(sqlite_database: Path) -> None:

@@ -197,3 +197,18 @@ def test_skip_link_signed_in(commissioner: Any, site: Site, name: str) -> None:
         skip_link_then_main(page)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("name", ["chooser", "provider report", "all providers", "flag"])
+def test_nothing_scrolls_sideways_on_a_phone(browser: Any, site: Site, name: str) -> None:
+    """At 390 CSS pixels (a phone held upright) the page itself never scrolls sideways; a wide
+    table may scroll inside its own box, which WCAG's reflow rule allows for data tables."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in(page, site, COMMISSIONER, PASSWORD)
+        page.goto(site.url + PAGES[name](site))
+        wide = page.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= 390, f"{name}: the page is {wide}px wide at 390px"
+    finally:
+        context.close()

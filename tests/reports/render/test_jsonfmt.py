@@ -62,4 +62,8 @@ def test_suppressed_units_are_null(overview: Report) -> None:
         "ci_low": None,
         "ci_high": None,
         "suppressed": True,
+        "hidden_because": "small",
     }
+    hilltop = next(p for p in punctuality["providers"] if p["provider"] == "Hilltop Homecare")
+    assert hilltop["n"] is None
+    assert hilltop["hidden_because"] == "protects"  # 12 answers, hidden to protect Tiny's 3
