@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from reports.model import Report
+from reports.model import OutcomesSection, Report
 
 
 class Format(StrEnum):
@@ -40,3 +40,23 @@ def render(report: Report, fmt: Format) -> bytes:
     from reports.render import xlsx
 
     return xlsx.render(report)
+
+
+OUTCOME_FORMATS = (Format.json, Format.html, Format.pdf)
+
+
+def render_outcomes(section: OutcomesSection, fmt: Format) -> bytes:
+    """The outcomes report in ``fmt``; XLSX and CSV are not made yet (``OUTCOME_FORMATS``)."""
+    if fmt is Format.json:
+        from reports.render import jsonfmt
+
+        return jsonfmt.render_outcomes(section).encode()
+    if fmt is Format.html:
+        from reports.render import html
+
+        return html.render_outcomes(section).encode()
+    if fmt is Format.pdf:
+        from reports.render import pdf
+
+        return pdf.render_outcomes(section)
+    raise ValueError(f"the outcomes report is not made as {fmt.value} yet: use json, html or pdf")

@@ -8,8 +8,8 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reports.model import Report
-from reports.render import charts, words
+from reports.model import OutcomesSection, Report
+from reports.render import charts, outcome_words, words
 
 
 @cache
@@ -25,6 +25,7 @@ def _environment() -> Environment:
     environment.filters["month_name"] = words.month_name
     environment.filters["count"] = lambda value: "—" if value is None else f"{value:,}"
     environment.globals["words"] = words
+    environment.globals["outcome_words"] = outcome_words
     return environment
 
 
@@ -37,3 +38,8 @@ def render(report: Report) -> str:
     }
     template = _environment().get_template("report.html.j2")
     return template.render(report=report, charts=chart_svgs)
+
+
+def render_outcomes(section: OutcomesSection) -> str:
+    """The outcomes report on its own (``carevoice report --outcomes``)."""
+    return _environment().get_template("outcomes.html.j2").render(outcomes=section)
