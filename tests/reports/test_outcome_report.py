@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, insert
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from reports.build import ReportError
 from reports.model import DomainOutcome, OutcomesSection
 from reports.outcome_report import outcomes_report
+from storage.contact_import import import_contacts
+from storage.contact_rows import ContactCsv
+from storage.crypto import Vault, generate_key
 from storage.db import transaction
+from storage.erasure import erase_person
 from storage.models import Answer, Conversation, Provider
+from storage.people import find_person, identifiers
+from storage.waves import mark_wave
 
 NOW = datetime(2027, 4, 2, 9, 0, tzinfo=UTC)
 DAY = "day_service_outcomes"
@@ -190,3 +199,53 @@ def test_bad_requests_say_why(
     load(db_engine)
     with pytest.raises(ReportError, match=message.replace("(", r"\(").replace(")", r"\)")):
         outcomes_report(db_engine, provider, start, end)
+
+
+# --- the whole way: conversations by text through the real runner, then waves, then erasure ---
+
+BASELINES, FOLLOW_UPS = [3, 4, 3, 5, 4, 1], [4, 5, 5, 5, 3, 5]
+PHONES = [f"+4477009002{n:02d}" for n in range(6)]
+
+
+def answer_by_text(runner: Runner, engine: Engine, vault: Vault, wave: str, month: str) -> None:
+    at = datetime.fromisoformat(f"{month}-10T10:00:00+00:00")
+    scores = BASELINES if wave == "baseline" else FOLLOW_UPS
+    for n, (phone, confidence) in enumerate(zip(PHONES, scores, strict=True)):
+        texts = ["DAYCENTRE", str(confidence), "3", "3", "3"]
+        texts += ["More trips"] if confidence <= 2 else []  # a low score asks why
+        for step, text in enumerate([*texts, "skip"]):
+            runner.handle("sms", phone, text, f"{wave}-{n}-{step}", at + timedelta(minutes=step))
+        with transaction(engine) as session:
+            latest = select(Conversation).where(
+                Conversation.address_hash == vault.lookup_hash("sms", phone)
+            )
+            talk = session.exec(latest.order_by(col(Conversation.id).desc())).first()
+            assert talk is not None
+            assert talk.status == "completed"
+            mark_wave(session, vault, talk, wave)
+
+
+def test_answers_by_text_pair_and_an_erased_person_drops_out(db_engine: Engine) -> None:
+    vault = Vault.from_setting(generate_key())
+    with transaction(db_engine) as session:
+        provider = Provider(name="Bridge Day Centre", category="day_service", created_at=NOW)
+        session.add(provider)
+        session.flush()
+        rows = "".join(f"Person {n},{phone},en\n" for n, phone in enumerate(PHONES))
+        import_contacts(
+            session, vault, provider, ContactCsv(io.StringIO("name,phone,language\n" + rows)), NOW
+        )
+    runner = Runner(db_engine, vault, FlowCatalog.load())
+    answer_by_text(runner, db_engine, vault, "baseline", "2026-05")
+    answer_by_text(runner, db_engine, vault, "6 months", "2026-11")
+    before = outcomes_report(db_engine, "Bridge Day Centre", "2026-04", "2027-03", now=NOW)
+    assert domain(before, DAY, "confidence").people_paired == 6
+    with transaction(db_engine) as session:
+        person = find_person(session, vault, identifiers(PHONES[5]))
+        erase_person(session, person, NOW)
+    after = outcomes_report(db_engine, "Bridge Day Centre", "2026-04", "2027-03", now=NOW)
+    result = domain(after, DAY, "confidence")
+    # The erased person (1 → 5) no longer pairs. Changes 1, 1, 2, 0, −1: mean 3/5.
+    assert (result.people_with_baseline, result.people_paired) == (5, 5)
+    assert result.mean_change == pytest.approx(0.6)
+    assert domain(after, DAY, "skills").mean_change == 0
