@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import stats
+from scipy import stats  # type: ignore[import-untyped]
 
 from reports.model import Caution, DomainOutcome
 from reports.suppression import is_small
