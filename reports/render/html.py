@@ -37,9 +37,16 @@ def render(report: Report) -> str:
         if (svg := charts.run_chart(result.spc, f"{result.label}: % positive by month"))
     }
     template = _environment().get_template("report.html.j2")
-    return template.render(report=report, charts=chart_svgs)
+    outcome_chart = _outcome_chart(report.outcomes) if report.outcomes else None
+    return template.render(report=report, charts=chart_svgs, outcome_chart=outcome_chart)
 
 
 def render_outcomes(section: OutcomesSection) -> str:
     """The outcomes report on its own (``carevoice report --outcomes``)."""
-    return _environment().get_template("outcomes.html.j2").render(outcomes=section)
+    template = _environment().get_template("outcomes.html.j2")
+    return template.render(outcomes=section, outcome_chart=_outcome_chart(section))
+
+
+def _outcome_chart(section: OutcomesSection) -> Markup | None:
+    svg = charts.distance_travelled(section.domains)
+    return Markup(svg) if svg else None  # our own matplotlib output, as for the run charts

@@ -42,6 +42,10 @@ def change(d: DomainOutcome, threshold: int) -> str:
             f" Allowing for chance, the true average change is very likely (95 %) between "
             f"{d.ci_low:+.2f} and {d.ci_high:+.2f} points, {verdict}."
         )
+    if d.p_value is not None and d.wilcoxon_p is not None:
+        text += (
+            f" (Paired t-test p = {d.p_value:.3f}; Wilcoxon signed-rank p = {d.wilcoxon_p:.3f}.)"
+        )
     return text
 
 

@@ -87,3 +87,22 @@ def test_the_monthly_report_carries_the_same_section(report: Report) -> None:
     jsonschema.validate(document, json.loads(jsonfmt.SCHEMA_FILE.read_text()))
     assert document["outcomes"] == json.loads(jsonfmt.render_outcomes(section()))
     assert "Outcomes:" not in html.render(report)
+
+
+def test_the_distance_travelled_chart_draws_only_published_domains() -> None:
+    page = html.render_outcomes(section())
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert "Confidence" in chart
+    assert "Social contact" not in chart
+    hidden = section().model_copy(update={"domains": section().domains[1:]})
+    assert "<svg" not in html.render_outcomes(hidden)
+
+
+def test_the_sentence_gives_both_tests_and_survives_identical_changes() -> None:
+    page = " ".join(html.render_outcomes(section()).split())
+    assert "Wilcoxon signed-rank p = " in page
+    same: list[tuple[float, float | None]] = [(2, 3)] * 6  # SD of change 0: no t, yet a Wilcoxon p
+    rules = Rules(threshold=5)
+    item = DomainInput("day_service_outcomes", "skills", "Skills", "higher", 1, 5, None, same)
+    one = section().model_copy(update={"domains": [domain_outcome(item, rules)]})
+    assert "rose by 1.00 points" in " ".join(html.render_outcomes(one).split())
