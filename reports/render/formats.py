@@ -42,11 +42,8 @@ def render(report: Report, fmt: Format) -> bytes:
     return xlsx.render(report)
 
 
-OUTCOME_FORMATS = (Format.json, Format.html, Format.pdf)
-
-
 def render_outcomes(section: OutcomesSection, fmt: Format) -> bytes:
-    """The outcomes report in ``fmt``; XLSX and CSV are not made yet (``OUTCOME_FORMATS``)."""
+    """The outcomes report (``carevoice report --outcomes``) in any of the report formats."""
     if fmt is Format.json:
         from reports.render import jsonfmt
 
@@ -59,4 +56,8 @@ def render_outcomes(section: OutcomesSection, fmt: Format) -> bytes:
         from reports.render import pdf
 
         return pdf.render_outcomes(section)
-    raise ValueError(f"the outcomes report is not made as {fmt.value} yet: use json, html or pdf")
+    from reports.render import outcome_tables
+
+    if fmt is Format.csv:
+        return outcome_tables.csv_text(section).encode()
+    return outcome_tables.xlsx_bytes(section)

@@ -3,11 +3,13 @@ domain anywhere, and the monthly report carrying the same section when asked."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
 import jsonschema
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports.model import OutcomesSection, Report
@@ -73,9 +75,24 @@ def test_html_and_pdf_show_the_json_figures_and_hide_the_suppressed(fmt: Format)
     assert "Caution:" in flat
 
 
-def test_other_formats_say_they_are_not_made_yet() -> None:
-    with pytest.raises(ValueError, match="not made as xlsx yet"):
-        render_outcomes(section(), Format.xlsx)
+def test_csv_and_xlsx_hold_the_json_numbers_and_nothing_suppressed() -> None:
+    document = json.loads(jsonfmt.render_outcomes(section()))
+    rows = list(csv.DictReader(io.StringIO(render_outcomes(section(), Format.csv).decode())))
+    by_measure = {(r["domain"], r["measure"]): r for r in rows}
+    confidence = document["domains"][0]
+    for measure in ("mean_change", "ci_low", "ci_high", "effect_size_dz", "people_paired"):
+        assert float(by_measure["confidence", measure]["value"]) == confidence[measure]
+    hidden = [r for r in rows if r["domain"] == "social_contact"]
+    assert {(r["value"], r["suppressed"]) for r in hidden} == {("", "true")}
+    book = load_workbook(io.BytesIO(render_outcomes(section(), Format.xlsx)))
+    header, first, second = book["Outcomes"].iter_rows(values_only=True)
+    assert dict(zip(header, first, strict=True))["mean_change"] == confidence["mean_change"]
+    values = dict(zip(header, second, strict=True))
+    assert values["suppressed"] is True
+    assert values["mean_change"] is None
+    assert [row[2] for row in book["Cautions"].iter_rows(min_row=2, values_only=True)] == [
+        c["kind"] for c in confidence["cautions"]
+    ]
 
 
 def test_the_monthly_report_carries_the_same_section(report: Report) -> None:
