@@ -15,11 +15,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from flows.definition import Domain, Fft, Flow, Outcome, Question, Rating, SingleChoice, YesNo
+from flows.definition import Domain, Flow, Outcome, Question, Rating, SingleChoice, YesNo
 from flows.session import AnswerValue
 
 Path = tuple[str | int, ...]
 Issue = tuple[Path, str]
+# Not fft: its answers judge a service, they do not describe how a person is, and "Don't know"
+# sits among them. Not multiple_choice or number: neither is one point on one scale.
 SCORED_TYPES = "rating, single_choice or yes_no"
 
 
@@ -92,7 +94,7 @@ def _int_or_none(text: str) -> int | None:
 def _scale(question: Question) -> tuple[int, int] | None:
     if isinstance(question, Rating):
         return question.min, question.max
-    if isinstance(question, SingleChoice | YesNo | Fft):
+    if isinstance(question, SingleChoice | YesNo):
         scores = [o.score for o in question.options if o.score is not None]
         return (min(scores), max(scores)) if len(set(scores)) >= 2 else None
     return None
@@ -123,7 +125,7 @@ def check(flow: Flow) -> Iterator[Issue]:
                 (*where, "domain"),
                 f"unknown outcome domain {outcome.domain!r}; the flow's outcomes declare {names}",
             )
-        if not isinstance(question, Rating | SingleChoice | YesNo | Fft):
+        if not isinstance(question, Rating | SingleChoice | YesNo):
             yield where, f"an outcome item must be a {SCORED_TYPES} question, not {question.type}"
         elif _scale(question) is None:
             yield (
@@ -168,7 +170,7 @@ def _check_domain(flow: Flow, d_index: int, domain: Domain) -> Iterator[Issue]:
         names_it = outcome is not None and outcome.domain == domain.domain
         if question is None:
             yield path, f"domain {domain.domain!r} lists unknown question {item!r}"
-        elif not isinstance(question, Rating | SingleChoice | YesNo | Fft):
+        elif not isinstance(question, Rating | SingleChoice | YesNo):
             if not names_it:  # otherwise the question's own outcome is reported already
                 yield (
                     path,

@@ -170,6 +170,15 @@ outcomes: [{domain: confidence}]
         (
             """\
   - id: q1
+    type: fft
+    outcome: {domain: confidence, better: lower}
+outcomes: [{domain: confidence}]
+""",
+            ["12:5: an outcome item must be a rating, single_choice or yes_no question, not fft"],
+        ),
+        (
+            """\
+  - id: q1
     type: single_choice
     text: Which?
     outcome: {domain: confidence, better: higher}
@@ -266,3 +275,21 @@ def test_bundled_outcome_flows_declare_their_domains(flow_id: str) -> None:
         assert spec.better == "higher"
         assert spec.low < spec.high
         assert 1 <= spec.min_answered <= len(spec.items)
+
+
+def test_a_yes_no_item_scores_by_the_scores_given_to_its_options() -> None:
+    source = HEAD + textwrap.dedent("""\
+          - id: has_friend
+            type: yes_no
+            text: Is there someone you can call?
+            outcome: {domain: support, better: higher}
+            options:
+              - {value: "yes", label: "Yes", score: 1}
+              - {value: "no", label: "No", score: 0}
+        outcomes: [{domain: support}]
+        """)
+    flow = load_text(source)
+    spec = domains(flow)["support"]
+    assert (spec.low, spec.high) == (0, 1)
+    assert score(flow, spec, {"has_friend": "no"}) == 0
+    assert score(flow, spec, {"has_friend": "yes"}) == 1
