@@ -78,6 +78,11 @@ class Option(_Model):
         pattern=ID_PATTERN,
         description="Choosing this raises a flag of this kind (e.g. `safeguarding`) for triage.",
     )
+    score: int | None = Field(
+        default=None,
+        description="This answer's points in an outcome score; an option without one (e.g. "
+        "`Don't know`) leaves the item unanswered for the score.",
+    )
 
 
 class Indicator(_Model):
@@ -86,6 +91,36 @@ class Indicator(_Model):
     name: str = Field(pattern=ID_PATTERN)
     positive: list[AnswerRef] = Field(min_length=1)
     negative: list[AnswerRef] = Field(default_factory=list)
+
+
+class Outcome(_Model):
+    """The question is one item of an outcome domain, asked at baseline and again later."""
+
+    domain: str = Field(pattern=ID_PATTERN, description="A domain declared in the flow's outcomes.")
+    better: Literal["higher", "lower"] = Field(description="Which way a score is an improvement.")
+
+
+class Domain(_Model):
+    """An outcome domain: the items whose scores are averaged into one score per person."""
+
+    domain: str = Field(pattern=ID_PATTERN)
+    label: LocalText | None = Field(default=None, description="Shown in reports.")
+    items: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="Question ids; by default every question whose outcome names this domain.",
+    )
+    min_answered: int | None = Field(
+        default=None,
+        ge=1,
+        description="Items a person must answer for the score to count; by default all of them.",
+    )
+    reliability: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="Test-retest reliability of the score, for the Reliable Change Index.",
+    )
 
 
 class _Question(_Model):
@@ -98,6 +133,8 @@ class _Question(_Model):
 
 class _Answerable(_Question):
     optional: bool = Field(default=False, description="May the person SKIP it?")
+    # On every answerable type so that a misplaced one gets a clear message from the checks.
+    outcome: Outcome | None = None
 
 
 class _Choice(_Answerable):
@@ -256,6 +293,9 @@ class Flow(_Model):
     messages: Messages
     commands: Commands = Field(default_factory=Commands)
     questions: list[Question] = Field(min_length=1)
+    outcomes: list[Domain] = Field(
+        default_factory=list, description="Outcome domains, for change between survey waves."
+    )
     # What the engine derives from the definition (conditions, keyword sets), built once per flow.
     _compiled: Any = PrivateAttr(default=None)
 

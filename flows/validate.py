@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flows import builtins
+from flows import builtins, outcomes
 from flows.compiled import COMMANDS, choice_names, command_keywords
 from flows.conditions import compile_condition
 from flows.definition import (
@@ -34,7 +34,7 @@ def check(flow: Flow) -> list[Issue]:
     issues: list[Issue] = []
     for checker in (
         _languages, _question_ids, _references, _graph, _options, _indicators, _ranges,
-        _conditions, _translations, _placeholders, _commands, _timing,
+        _conditions, _translations, _placeholders, _commands, _timing, outcomes.check,
     ):  # fmt: skip
         issues.extend(checker(flow))
     return issues
@@ -245,6 +245,9 @@ def texts(flow: Flow) -> Iterator[tuple[Path, LocalText]]:
                 yield _q(index, field), text
         for o_index, option in enumerate(getattr(question, "options", [])):
             yield _q(index, "options", o_index, "label"), option.label
+    for d_index, domain in enumerate(flow.outcomes):
+        if domain.label is not None:
+            yield ("outcomes", d_index, "label"), domain.label
 
 
 def _translations(flow: Flow) -> Iterator[Issue]:

@@ -41,6 +41,18 @@ class ReportConfig(BaseSettings):
     )
     top_themes: int = Field(default=8, ge=0)
     quotes_per_theme: int = Field(default=3, ge=0, le=3)
+    outcome_reliability: float = Field(
+        default=0.7,
+        gt=0,
+        lt=1,
+        description="Reliability assumed for the Reliable Change Index when a flow gives none.",
+    )
+    outcome_follow_up_share: float = Field(
+        default=0.6, ge=0, le=1, description="Caution when fewer followed up than this share."
+    )
+    outcome_few_people: int = Field(
+        default=20, ge=1, description="Caution when fewer people than this have both waves."
+    )
 
     def bands(self, indicator: str) -> RagBands:
         return self.rag.get(indicator, self.rag_default)

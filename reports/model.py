@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1 added why a unit is hidden, RAG thresholds and the SPC minimum
+SCHEMA_VERSION = "1.2"  # 1.1: why a unit is hidden, RAG thresholds, SPC minimum; 1.2: outcomes
 
 Rag = Literal["green", "amber", "red"]
 # Why a unit is hidden: its own total is 1 to threshold − 1 ("small"), or it is hidden so that a
@@ -166,6 +166,67 @@ class Safeguarding(_Model):
     by_status: list[CountCell]
 
 
+class Caution(_Model):
+    kind: Literal["few_people", "low_follow_up", "different_start", "assumed_reliability"]
+    message: str
+
+
+class DomainOutcome(_Model):
+    """Change in one outcome domain between people's first and later answers (reports.outcomes).
+
+    Scores are on the items' own scale (``scale_low``–``scale_high``); changes are follow-up minus
+    baseline in those points, so with ``better: lower`` a fall is an improvement."""
+
+    flow_id: str
+    domain: str
+    label: str
+    better: Literal["higher", "lower"]
+    scale_low: int
+    scale_high: int
+    suppressed: bool
+    people_with_baseline: int | None = None
+    people_paired: int | None = Field(default=None, description="People with both waves.")
+    lost_to_follow_up: int | None = None
+    follow_up_percent: float | None = None
+    baseline_mean: float | None = Field(default=None, description="Of the people paired.")
+    follow_up_mean: float | None = None
+    baseline_mean_lost: float | None = Field(
+        default=None, description="Of those with no follow-up; None when they are few."
+    )
+    mean_change: float | None = None
+    ci_low: float | None = Field(default=None, description="Paired t 95 % interval.")
+    ci_high: float | None = None
+    sd_change: float | None = None
+    t: float | None = None
+    p_value: float | None = Field(default=None, description="Paired t-test, two-sided.")
+    effect_size_dz: float | None = Field(
+        default=None, description="Cohen's d_z: mean change / SD of the changes."
+    )
+    wilcoxon_p: float | None = Field(default=None, description="Wilcoxon signed-rank, two-sided.")
+    reliability: float | None = None
+    reliability_assumed: bool | None = None
+    reliable_change_points: float | None = Field(
+        default=None, description="Jacobson–Truax: a change at least this large is reliable."
+    )
+    improved: int | None = None
+    same: int | None = None
+    worse: int | None = None
+    cautions: list[Caution] = Field(default_factory=list)
+
+
+class OutcomesSection(_Model):
+    """A provider's outcomes over a period: each domain, baseline against latest follow-up."""
+
+    schema_version: str = SCHEMA_VERSION
+    provider: str
+    period_start: str = Field(description="YYYY-MM: baselines answered from this month…")
+    period_end: str = Field(description="…to this month, inclusive (Europe/London).")
+    generated_at: str
+    suppression_threshold: int
+    method: str
+    domains: list[DomainOutcome]
+
+
 class Report(_Model):
     schema_version: str = SCHEMA_VERSION
     scope: Literal["provider", "all_providers"]
@@ -182,3 +243,6 @@ class Report(_Model):
     response_rate: ResponseRate | None
     free_text: FreeText
     safeguarding: Safeguarding
+    outcomes: OutcomesSection | None = Field(
+        default=None, description="Outcome change over a period, when asked for."
+    )

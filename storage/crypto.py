@@ -73,6 +73,13 @@ class Vault:
         """The pseudonym under every configured key, newest first, for lookups."""
         return self._hashes(channel, address)
 
+    def person_keys(self, contact_id: int) -> list[str]:
+        """The pseudonym that links one contact's survey waves, under every key, newest first.
+
+        A different message from any address hash, so the two can never be matched up."""
+        message = f"person:{contact_id}".encode()
+        return [hmac.new(_hash_key(k), message, hashlib.sha256).hexdigest() for k in self.keys]
+
     def _hashes(self, channel: str, address: str) -> list[str]:
         message = f"{channel}:{address}".encode()
         return [hmac.new(_hash_key(k), message, hashlib.sha256).hexdigest() for k in self.keys]

@@ -4,8 +4,9 @@ linked back to them. The caller owns the transaction.
 Always: addresses deleted (with the messages queued or sent to them and the inbound message log,
 which exist only to deliver and de-duplicate); the name and who answers for them removed; free
 text removed from answers and from the stored conversation state; conversations cut loose from
-the keyed pseudonym. Kept by default: the structured answers (ratings, choices), anonymous, for
-the statistics. ``everything=True`` deletes answers and conversations as well.
+the keyed pseudonyms (of the address, and of the person, which pairs their outcome waves). Kept
+by default: the structured answers (ratings, choices), anonymous, for the statistics.
+``everything=True`` deletes answers and conversations as well.
 
 Kept in every case:
 - an active opt-out: the suppression list holds only a keyed hash, and must outlive erasure so
@@ -108,6 +109,7 @@ def _scrub_conversations(session: Session, person: people.Person, talks: list[Co
     for talk in talks:
         scrub_conversation(talk)
         talk.address_hash = ERASED_HASH
+        talk.person_key = None  # the waves stay as anonymous answers but no longer pair
         if talk.status == "active":
             # Nobody is left to answer it, and its answers are gone from the session.
             talk.status = "expired"

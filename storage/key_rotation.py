@@ -58,6 +58,7 @@ def rotate_keys(session: Session, vault: Vault, at: datetime, actor: str = "cli"
         contact.name_encrypted = vault.rotate(contact.name_encrypted)
         session.add(contact)
         names += 1
+    rekeyed += _rekey_waves(session, vault)
     report = RotationReport(len(addresses), names, rekeyed, _stranded(session, vault))
     repo.audit(session, actor, "rotate_keys", None, asdict(report), at)
     return report
@@ -81,6 +82,22 @@ def _rotate_address(session: Session, vault: Vault, address: Address) -> int:
             .values(address_hash=newest)
         )
         changed += session.exec(statement).rowcount
+    return changed
+
+
+def _rekey_waves(session: Session, vault: Vault) -> int:
+    """Outcome waves pair by pseudonym, so every wave must move to the newest key together."""
+    changed = 0
+    marked = select(Conversation).where(
+        col(Conversation.person_key).is_not(None), col(Conversation.contact_id).is_not(None)
+    )
+    for talk in session.exec(marked):
+        assert talk.contact_id is not None
+        newest = vault.person_keys(talk.contact_id)[0]
+        if talk.person_key != newest:
+            talk.person_key = newest
+            session.add(talk)
+            changed += 1
     return changed
 
 

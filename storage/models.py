@@ -123,6 +123,11 @@ class Conversation(SQLModel, table=True):
     last_activity_at: datetime = _time()
     expires_at: datetime = _time(index=True)
     revision: int = Field(default=0, description="Bumped on every write: optimistic check.")
+    # Outcome waves: which survey round this answers ("baseline", "3 months"…), and a keyed
+    # pseudonym of the contact that pairs one person's waves. Never the name, number or contact
+    # id; erasure clears it, so an erased person's waves no longer pair (storage.waves).
+    wave: str | None = Field(default=None, max_length=40)
+    person_key: str | None = Field(default=None, max_length=64, index=True)
 
 
 class Answer(SQLModel, table=True):

@@ -131,6 +131,7 @@ def _conversation(conversation: Conversation, answers: list[Answer]) -> dict[str
         "started_at": _when(conversation.started_at),
         "last_activity_at": _when(conversation.last_activity_at),
         "expires_at": _when(conversation.expires_at),
+        "wave": conversation.wave,  # the pseudonym itself tells the person nothing
         "answers": [_answer(a) for a in answers if a.conversation_id == conversation.id],
     }
 

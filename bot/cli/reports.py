@@ -27,7 +27,8 @@ from flows.errors import FlowError
 from reports.build import ReportError, all_providers_report, provider_report
 from reports.config import ReportConfig
 from reports.indicators import flows
-from reports.render.formats import Format, render
+from reports.outcome_report import outcomes_report
+from reports.render.formats import Format, render, render_outcomes
 from storage.answer_import import ImportResult, import_answers
 from storage.csv_rows import CsvHeaderError
 from storage.db import transaction
@@ -59,6 +60,16 @@ def report(
     all_providers: Annotated[
         bool, typer.Option("--all-providers", help="All providers together, side by side.")
     ] = False,
+    outcomes: Annotated[
+        bool,
+        typer.Option("--outcomes", help="Outcomes over time (needs --provider, --from and --to)."),
+    ] = False,
+    start: Annotated[
+        str | None, typer.Option("--from", help="With --outcomes: first month, YYYY-MM.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="With --outcomes: last month, YYYY-MM.")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.html,
     out: Annotated[
         Path | None,
@@ -67,34 +78,48 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Make a provider's monthly report (or --all-providers) for a contract review."""
+    """Make a provider's monthly report (or --all-providers) for a contract review; with
+    --outcomes, whether people are better off than when the service started (--from, --to)."""
     if provider is not None and all_providers:
         raise typer.BadParameter("give --provider NAME or --all-providers, not both")
-    # Everything missing is named at once, rather than one option per attempt.
-    missing = [] if month is not None else ["--month YYYY-MM"]
-    if provider is None and not all_providers:
-        missing.append("--provider NAME (or --all-providers)")
-    if missing:
-        typer.echo(f"carevoice report needs {' and '.join(missing)}", err=True)
-        typer.echo(
-            "for example: carevoice report --provider 'Sunrise Care' --month 2026-10", err=True
-        )
-        raise typer.Exit(2)
-    assert month is not None  # for mypy: named above when missing
+    if outcomes:
+        _needs([(provider, "--provider NAME"), (start, "--from YYYY-MM"), (end, "--to YYYY-MM")])
+    else:
+        _needs([(month, "--month YYYY-MM"), (provider or all_providers or None, _WHO)])
     settings, config = _settings()
     engine = _engine(settings)
     try:
-        if provider is not None:
-            made = provider_report(engine, provider, month, config, settings.flows_dir)
+        if outcomes and provider and start and end:
+            section = outcomes_report(engine, provider, start, end, config, settings.flows_dir)
+            body, name = render_outcomes(section, fmt), f"outcomes-{_slug(provider)}-{start}-{end}"
         else:
-            made = all_providers_report(engine, month, config, settings.flows_dir)
+            made = (
+                provider_report(engine, provider, str(month), config, settings.flows_dir)
+                if provider is not None
+                else all_providers_report(engine, str(month), config, settings.flows_dir)
+            )
+            body, name = render(made, fmt), f"{_slug(made.provider or 'all-providers')}-{month}"
     except (ReportError, DBAPIError) as error:
         raise fail(_one_line(error)) from None
     finally:
         engine.dispose()
-    body = render(made, fmt)
-    if out is None and fmt.binary:
-        out = Path(f"report-{_slug(made.provider or 'all-providers')}-{month}.{fmt.value}")
+    _write(body, out or (Path(f"report-{name}.{fmt.value}") if fmt.binary else None))
+
+
+_WHO = "--provider NAME (or --all-providers)"
+
+
+def _needs(wanted: list[tuple[object, str]]) -> None:
+    """Name everything missing at once, rather than one option per attempt (exit 2: usage)."""
+    missing = [option for value, option in wanted if not value]
+    if missing:
+        typer.echo(f"carevoice report needs {' and '.join(missing)}", err=True)
+        example = "carevoice report --provider 'Sunrise Care' --month 2026-10"
+        typer.echo(f"for example: {example}", err=True)
+        raise typer.Exit(2)
+
+
+def _write(body: bytes, out: Path | None) -> None:
     if out is None:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()

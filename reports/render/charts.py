@@ -15,7 +15,7 @@ from typing import Any
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from reports.model import SpcResult
+from reports.model import DomainOutcome, SpcResult
 
 _POINT, _SIGNAL, _LINE = "#1d70b8", "#d4351c", "#505a5f"  # GOV.UK blue, red, dark grey
 _STYLE: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every setting
@@ -79,6 +79,49 @@ def _y_range(values: list[float], spc: SpcResult) -> tuple[float, float]:
     margin = max(5.0, (high - low) * 0.1)
     # One point beyond 0 and 100, so a limit clipped to either is not hidden by the frame.
     return max(0.0, low - margin) - 1, min(100.0, high + margin) + 1
+
+
+def distance_travelled(domains: list[DomainOutcome]) -> str | None:
+    """Each published domain's average first and latest score, as a share of the way along its
+    scale towards the better end, so that domains on different scales can share one axis."""
+    shown = [
+        d
+        for d in domains
+        if not d.suppressed and d.baseline_mean is not None and d.follow_up_mean is not None
+    ]
+    if not shown:
+        return None
+    with rc_context(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "carevoice",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    ):
+        figure = Figure(figsize=(6.4, 0.6 + 0.45 * len(shown)))
+        axes = figure.add_subplot()
+        for row, d in enumerate(reversed(shown)):
+            first, latest = (_towards_better(d, v) for v in (d.baseline_mean, d.follow_up_mean))
+            axes.plot([first, latest], [row, row], color=_LINE, linewidth=1.5)
+            axes.scatter([first], [row], facecolors="white", edgecolors=_POINT, zorder=3)
+            axes.scatter([latest], [row], color=_POINT, zorder=3)
+        axes.set_yticks(range(len(shown)), [d.label for d in reversed(shown)])
+        axes.set_xlim(-2, 102)
+        axes.set_xticks([0, 25, 50, 75, 100], ["worst", "", "middle", "", "best"])
+        axes.set_title(
+            "Distance travelled: first (open) to latest (filled)", loc="left", fontsize=10
+        )
+        figure.tight_layout()
+        return _svg(figure)
+
+
+def _towards_better(d: DomainOutcome, score: float | None) -> float:
+    span = d.scale_high - d.scale_low
+    share = ((score or 0) - d.scale_low) / span if span else 0.0
+    return 100 * (share if d.better == "higher" else 1 - share)
 
 
 def _svg(figure: Figure) -> str:

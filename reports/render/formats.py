@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from reports.model import Report
+from reports.model import OutcomesSection, Report
 
 
 class Format(StrEnum):
@@ -40,3 +40,24 @@ def render(report: Report, fmt: Format) -> bytes:
     from reports.render import xlsx
 
     return xlsx.render(report)
+
+
+def render_outcomes(section: OutcomesSection, fmt: Format) -> bytes:
+    """The outcomes report (``carevoice report --outcomes``) in any of the report formats."""
+    if fmt is Format.json:
+        from reports.render import jsonfmt
+
+        return jsonfmt.render_outcomes(section).encode()
+    if fmt is Format.html:
+        from reports.render import html
+
+        return html.render_outcomes(section).encode()
+    if fmt is Format.pdf:
+        from reports.render import pdf
+
+        return pdf.render_outcomes(section)
+    from reports.render import outcome_tables
+
+    if fmt is Format.csv:
+        return outcome_tables.csv_text(section).encode()
+    return outcome_tables.xlsx_bytes(section)

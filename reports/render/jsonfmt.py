@@ -20,13 +20,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reports.model import SCHEMA_VERSION, Report
+from reports.model import SCHEMA_VERSION, OutcomesSection, Report
 
 SCHEMA_FILE = Path(__file__).with_name("report.schema.json")
 
 
 def render(report: Report) -> str:
     return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_outcomes(section: OutcomesSection) -> str:
+    """The outcomes report: the same ``OutcomesSection`` a monthly report's ``outcomes`` holds."""
+    return json.dumps(section.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
 def schema() -> dict[str, Any]:

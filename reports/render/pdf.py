@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from weasyprint import HTML
 
-from reports.model import Report
+from reports.model import OutcomesSection, Report
 from reports.render import html
 
 PDF_VARIANT = "pdf/ua-1"
@@ -19,4 +19,9 @@ def render(report: Report) -> bytes:
     document: bytes = HTML(string=html.render(report, for_pdf=True)).write_pdf(
         pdf_variant=PDF_VARIANT
     )
+    return document
+
+
+def render_outcomes(section: OutcomesSection) -> bytes:
+    document: bytes = HTML(string=html.render_outcomes(section)).write_pdf()
     return document

@@ -139,3 +139,16 @@ def test_report_alone_names_everything_it_needs_at_once(sqlite_database: Path) -
         cli(), ["report", "--month", "2026-10", "--provider", "X", "--all-providers"]
     )
     assert both.exit_code == 2
+
+
+def test_outcomes_report_names_what_it_needs_and_runs(sqlite_database: Path) -> None:
+    missing = runner.invoke(cli(), ["report", "--outcomes"])
+    assert missing.exit_code == 2
+    assert "needs --provider NAME and --from YYYY-MM and --to YYYY-MM" in missing.stderr
+    args = ["report", "--outcomes", "--provider", "Sunrise Care", "--from", "2026-04"]
+    result = runner.invoke(cli(), [*args, "--to", "2027-03", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["provider"] == "Sunrise Care"
+    backwards = runner.invoke(cli(), [*args, "--to", "2026-01"])
+    assert backwards.exit_code == 1
+    assert "starts (2026-04) after it ends (2026-01)" in backwards.stderr
