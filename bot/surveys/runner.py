@@ -300,11 +300,12 @@ class Runner:
         self, channel: str, address: str, flow_id: str, at: datetime, *,
         contact_id: int | None = None, provider_id: int | None = None,
         language: str | None = None, values: dict[str, str] | None = None,
-        inline: bool = False, invitation_month: str | None = None,
+        inline: bool = False, invitation_month: str | None = None, kind: str = "invitation",
     ) -> Outcome:  # fmt: skip
         """Begin a survey we initiate (an invitation, or staff entering a phone survey).
 
-        The first messages are queued for the outbox worker unless ``inline``."""
+        The first messages are queued for the outbox worker unless ``inline``; as messages we
+        start (``kind``), they wait for the end of quiet hours."""
         entry = self.catalog.get(flow_id)
         hashes = self.vault.lookup_hashes(channel, address)
         with transaction(self.engine) as db:
@@ -321,7 +322,7 @@ class Runner:
             )  # fmt: skip
             status = "sent_inline" if inline else "queued"
             repo.queue_replies(
-                db, person, outcome.conversation_id, outcome.replies, at, status=status
+                db, person, outcome.conversation_id, outcome.replies, at, kind, status
             )
             if invitation_month is not None and contact_id is not None and provider_id is not None:
                 db.add(

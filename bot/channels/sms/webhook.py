@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.sms.format import render, split_long
+from bot.channels.sms.twilio import delivery_report
 from bot.config.settings import Settings
 from bot.surveys.runner import Outcome, Runner
 from storage import outbox as outbox_store
@@ -82,13 +83,11 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
             return _problem("invalid Twilio signature", 403)
         if not form.get("MessageSid") or not form.get("MessageStatus"):
             return _problem("missing MessageSid or MessageStatus", 400)
+        report = delivery_report(form["MessageStatus"], form.get("ErrorCode"))
         outbox_store.record_status(
-            engine,
-            form["MessageSid"],
-            form["MessageStatus"],
-            form.get("ErrorCode"),
+            engine, form["MessageSid"], report.status, report.error, report.recipient_gone,
             datetime.now(UTC),
-        )
+        )  # fmt: skip
         return Response(status_code=204)
 
     return router
