@@ -205,6 +205,10 @@ class Runner:
             if word in START_WORDS:
                 repo.set_opt_out(db, channel, hashes, False, word, at)
                 return Outcome([Message(role="opted_in", text=OPTED_IN_TEXT)], opted_in=True)
+            if word in STOP_WORDS:
+                # Said again (perhaps on a channel stopped by another's STOP): it stops every
+                # channel of theirs again, including any they have since re-started.
+                repo.set_opt_out(db, channel, hashes, True, word, at)
             # Never message someone who opted out, whatever they send; a disclosure is still
             # flagged above for a person to triage.
             return Outcome()
