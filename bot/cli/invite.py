@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from bot.channels.base import Channel, with_opt_out_line
 from bot.channels.sms.format import render, segments
 from bot.cli.support import fail
 from bot.config.database import DatabaseNotReady
@@ -49,7 +50,7 @@ def invite(
     if dry_run:
         for candidate in found.eligible:
             typer.echo(f"  would text {masked(vault.decrypt(candidate.address.encrypted))}")
-        _preview(entry.flow, provider)
+        _preview(entry.flow, provider, services.channels.get(channel))
         return
     started = send_invitations(
         services.runner, vault, entry.flow.id, provider_id, found.eligible, now
@@ -57,10 +58,12 @@ def invite(
     typer.echo(f"queued {started} invitations; run `carevoice worker` to send them")
 
 
-def _preview(flow: Flow, provider: str) -> None:
-    _, events = start(flow, StartContext(at=datetime.now(UTC), values={"provider": provider}))
+def _preview(flow: Flow, provider: str, channel: Channel) -> None:
+    context = StartContext(at=datetime.now(UTC), values={"provider": provider})
+    session, events = start(flow, context)
+    line = channel.opt_out_line(session.language)
     typer.echo("first texts:")
     for event in events:
         if isinstance(event, Message):
-            text = render(event, unicode=flow.unicode)
+            text = render(with_opt_out_line(event, line) if event.role == "intro" else event)
             typer.echo(f"--- {segments(text).count} SMS\n{text}")

@@ -35,7 +35,7 @@ def twiml(outcome: Outcome) -> str:
     for message in outcome.replies:
         if message.role in CARRIER_CONFIRMED:
             continue
-        for part in split_long(render(message, unicode=outcome.unicode)):
+        for part in split_long(render(message)):
             response.message(part)
     return str(response)
 
