@@ -60,8 +60,9 @@ def create_app(
         return JSONResponse({"error": "internal error"}, status_code=500)
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        """The process is up."""
+    async def healthz() -> dict[str, str]:
+        """The process is up. On the event loop itself: it answers even when every worker
+        thread is waiting on a stalled database."""
         return {"status": "ok"}
 
     @app.get("/readyz", responses={503: {"description": "database unreachable or not migrated"}})
