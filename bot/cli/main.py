@@ -12,6 +12,7 @@ from bot.cli.flows import flows_app
 from bot.cli.invite import invite
 from bot.cli.reports import answers_app, report
 from bot.cli.support import fail
+from bot.cli.telegram import telegram_app
 from bot.cli.text import app as text_app
 from bot.cli.users import users_app
 from bot.cli.worker import worker
@@ -34,6 +35,7 @@ app.add_typer(answers_app, name="answers")
 app.add_typer(users_app, name="users")
 app.command("worker")(worker)
 app.command("chat")(chat)
+app.add_typer(telegram_app, name="telegram")
 
 
 @app.command()
