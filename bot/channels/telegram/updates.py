@@ -10,6 +10,7 @@ update once, and a repeat sends nothing. The chat id is the address; it is hande
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +38,7 @@ LINK_REFUSED = {
     "expired": "Sorry, that link has expired. Please ask whoever sent it for a new one.",
     "used": "That link has already been used. Thank you: your answers are safe with us.",
 }
+INLINE_WAIT = 5.0  # seconds a reply may wait out a 429 in the webhook; longer ones are dropped
 BLOCKED = "telegram 403"  # the opt-out keyword recorded when Telegram says the bot is blocked
 # Our slash commands are the words people can type on any channel (DESIGN.md: the same rules).
 COMMANDS = frozenset({"start", "stop", "help", "skip", "restart"})
@@ -58,6 +60,7 @@ class Intake:
         self, runner: Runner, vault: Vault, catalog: FlowCatalog, sender: TelegramSender
     ) -> None:
         self.runner, self.vault, self.catalog, self.sender = runner, vault, catalog, sender
+        self.sleep = time.sleep
 
     def parse(self, data: dict[str, Any]) -> Update | None:
         """PTB's reading of the update, or None when it is not one (never an error to raise)."""
@@ -123,12 +126,24 @@ class Intake:
         for reply in replies:
             for payload in payloads(reply):
                 try:
-                    self.sender.send(chat, payload)
+                    self._send(chat, payload)
                 except Refused as refused:
                     self._refused(chat, refused, outcome)
                     return sent, refused.kind
                 sent += 1
         return sent, None
+
+    def _send(self, chat: str, payload: dict[str, Any]) -> None:
+        """One ``sendMessage``; a short flood wait (429) is waited out once, as Telegram asks,
+        since the person is waiting for this answer now."""
+        try:
+            self.sender.send(chat, payload)
+        except Refused as refused:
+            wait = refused.retry_after
+            if wait is None or wait > INLINE_WAIT:
+                raise
+            self.sleep(wait)
+            self.sender.send(chat, payload)
 
     def _refused(self, chat: str, refused: Refused, outcome: Outcome | None) -> None:
         log.warning("telegram reply not delivered: %s", refused.reason)  # no chat id, no text
