@@ -78,13 +78,14 @@ class Intake:
         if message.chat.type != "private":  # a group's members are not one person to survey
             return Applied("group", *self._deliver(chat, [Message(role="info", text=PRIVATE_ONLY)]))
         at = message.date.astimezone(UTC) if message.date else datetime.now(UTC)
-        inbound = self._inbound(chat, f"tg-{update.update_id}", at, message)
+        inbound = self.inbound_for(chat, f"tg-{update.update_id}", at, message)
         outcome = self.runner.receive(inbound, inline=True)
         if outcome.duplicate:
             return Applied("duplicate")
         return Applied("answered", *self._deliver(chat, outcome.replies, outcome))
 
-    def _inbound(self, chat: str, external_id: str, at: datetime, message: TgMessage) -> Inbound:
+    def inbound_for(self, chat: str, external_id: str, at: datetime, message: TgMessage) -> Inbound:
+        """What the runner is handed for a private chat's message."""
         text = message.text
         if text is None or not text.strip():
             return Inbound(CHANNEL, chat, external_id, at, notice=NOT_TEXT)

@@ -135,3 +135,12 @@ def test_a_blocked_bot_opts_the_chat_out(telegram_world: TelegramWorld) -> None:
     response = telegram_world.post(update(CHAT, "Always"))
     assert response.status_code == 200
     assert [(o.active, o.keyword) for o in rows(telegram_world, OptOut)] == [(True, "telegram 403")]
+
+
+def test_a_short_flood_wait_is_waited_out_for_a_reply(telegram_world: TelegramWorld) -> None:
+    telegram_world.api.flooded[str(CHAT)] = (1, 1)
+    replies = telegram_world.say(CHAT, "FEEDBACK")
+    # The first attempt got 429 with retry_after 1; the same message went again, then the next.
+    assert replies[0] == replies[1]
+    assert replies[0].startswith("Hello, this is the council.")
+    assert replies[2] == "Do your care workers arrive on time?"
