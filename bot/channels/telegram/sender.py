@@ -20,7 +20,14 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import Failure
@@ -56,6 +63,8 @@ def refusal(error: TelegramError) -> Refused:
         gone = "chat not found" in error.message.lower()
         kind = Failure.INVALID_ADDRESS if gone else Failure.REJECTED
         return Refused(kind, f"Telegram 400: {error.message}")
+    if isinstance(error, InvalidToken):  # PTB's message repeats the token: never print that
+        return Refused(Failure.RETRY_LATER, "Telegram rejected TELEGRAM_BOT_TOKEN: check it")
     if isinstance(error, NetworkError):  # timeouts, 5xx, connection refused
         return Refused(Failure.RETRY_LATER, f"cannot reach Telegram: {error.message}")
     return Refused(Failure.REJECTED, f"Telegram: {error.message}")
