@@ -74,17 +74,21 @@ class Pacer:
     """Spaces sends out: at most ``overall`` a second, and ``per_chat`` a second to one chat."""
 
     def __init__(
-        self, overall: float, per_chat: float, sleep: Callable[[float], None] = time.sleep
+        self,
+        overall: float,
+        per_chat: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.overall, self.per_chat = 1.0 / overall, 1.0 / per_chat
-        self.sleep = sleep
+        self.sleep, self.clock = sleep, clock
         self._lock = threading.Lock()
         self._last_any = float("-inf")
         self._last: dict[str, float] = {}  # chat → monotonic time; in memory only, never stored
 
     def wait(self, chat: str) -> None:
         with self._lock:
-            now = time.monotonic()
+            now = self.clock()
             last_here = self._last.get(chat, float("-inf"))
             due = max(self._last_any + self.overall, last_here + self.per_chat)
             if due > now:
