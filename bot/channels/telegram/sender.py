@@ -10,6 +10,7 @@ module and ``channel`` are the only places that know Telegram's error texts.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 import warnings
@@ -34,6 +35,10 @@ from bot.channels.base import Failure
 from bot.config.settings import Settings
 
 T = TypeVar("T")
+# PTB logs every call's parameters (chat id with text) at DEBUG, and httpx every URL (which holds
+# the bot token) at INFO: neither may reach our logs, whatever level the service runs at.
+for _name in ("telegram.Bot", "telegram.ext", "httpx"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 CALL_TIMEOUT = 30.0  # seconds a caller waits for one Bot API call (long polls add their own)
 
 

@@ -99,12 +99,16 @@ class Intake:
 
     def _deep_link(self, chat: str, external_id: str, at: datetime, payload: str) -> Inbound:
         """``/start <flow id>`` begins that flow; ``/start <token>`` binds this chat to the
-        invited contact (single use), so the answers count for that person's provider."""
-        if payload in self.catalog.entries:
-            return Inbound(CHANNEL, chat, external_id, at, start=StartRequest(payload))
+        invited contact (single use), so the answers count for that person's provider. From a
+        chat that opted out (or blocked the bot) any /start first opts back in, and nothing more:
+        the link works when tapped again."""
         with transaction(self.runner.engine) as db:
             if repo.inbound(db, CHANNEL, external_id) is not None:  # a repeat: the runner knows
                 return Inbound(CHANNEL, chat, external_id, at, text=f"/start {payload}")
+            if repo.is_opted_out(db, CHANNEL, self.vault.lookup_hashes(CHANNEL, chat)):
+                return Inbound(CHANNEL, chat, external_id, at, text="start")
+            if payload in self.catalog.entries:
+                return Inbound(CHANNEL, chat, external_id, at, start=StartRequest(payload))
             found = invitation_links.find(db, payload, at, for_update=True)
             invitation = found.invitation
             if invitation is None or found.refusal is not None:

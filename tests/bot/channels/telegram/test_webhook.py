@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlmodel import Session, select
 
 from storage.models import Answer, Conversation, InboundMessage, OptOut
@@ -144,3 +147,27 @@ def test_a_short_flood_wait_is_waited_out_for_a_reply(telegram_world: TelegramWo
     assert replies[0] == replies[1]
     assert replies[0].startswith("Hello, this is the council.")
     assert replies[2] == "Do your care workers arrive on time?"
+
+
+def test_a_deep_link_from_a_chat_that_opted_out_opts_it_back_in(
+    telegram_world: TelegramWorld,
+) -> None:
+    telegram_world.say(CHAT, "STOP")
+    assert telegram_world.say(CHAT, "/start homecare_monthly")[0].startswith(
+        "You will get messages from us again"
+    )
+    assert telegram_world.say(CHAT, "/start homecare_monthly")[-1] == (
+        "Do your care workers arrive on time?"
+    )
+
+
+def test_nothing_logged_holds_a_chat_id_or_the_token(
+    telegram_world: TelegramWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    telegram_world.api.blocked.add(str(CHAT))
+    telegram_world.say(CHAT, "FEEDBACK")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "telegram reply not delivered: Telegram 403" in logged
+    assert str(CHAT) not in logged
+    assert telegram_world.settings.telegram_bot_token not in logged
