@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.support import fail
+from bot.cli.support import fail, plain_help
 from bot.config.settings import Settings
 
 telegram_app = typer.Typer(
@@ -17,6 +17,7 @@ ALLOWED = ["message", "edited_message"]
 
 
 @telegram_app.command("set-webhook")
+@plain_help
 def set_webhook() -> None:
     """Tell Telegram to send updates to CAREVOICE_PUBLIC_URL/telegram/webhook, with the secret
     token (CAREVOICE_TELEGRAM_SECRET) it must send back."""
@@ -45,6 +46,7 @@ def set_webhook() -> None:
 
 
 @telegram_app.command("poll")
+@plain_help
 def poll(
     once: Annotated[bool, typer.Option("--once", help="Answer what waits, then stop.")] = False,
     timeout: Annotated[int, typer.Option(min=0, max=50, help="Seconds per long poll.")] = 50,
@@ -77,6 +79,7 @@ def poll(
 
 
 @telegram_app.command("link")
+@plain_help
 def link(
     flow: Annotated[str, typer.Option("--flow", help="The id of the flow the link starts.")],
     qr: Annotated[
