@@ -82,6 +82,8 @@ class Intake:
         outcome = self.runner.receive(inbound, inline=True)
         if outcome.duplicate:
             return Applied("duplicate")
+        if inbound.start is not None and inbound.start.contact_id is not None:
+            self._record_conversation(message.text or "", outcome.conversation_id, at)
         return Applied("answered", *self._deliver(chat, outcome.replies, outcome))
 
     def inbound_for(self, chat: str, external_id: str, at: datetime, message: TgMessage) -> Inbound:
@@ -122,6 +124,16 @@ class Intake:
                 provider_id=invitation.provider_id,
             )
         return Inbound(CHANNEL, chat, external_id, at, start=request)
+
+    def _record_conversation(self, text: str, conversation_id: int | None, at: datetime) -> None:
+        """The invitation a personal link came from now points at the survey it started, as an
+        invitation sent by SMS does (the response rate counts it)."""
+        token = text.strip().partition(" ")[2].strip()
+        with transaction(self.runner.engine) as db:
+            invitation = invitation_links.find(db, token, at).invitation
+            if invitation is not None and invitation.conversation_id is None:
+                invitation.conversation_id = conversation_id
+                db.add(invitation)
 
     def _deliver(
         self, chat: str, replies: list[Message], outcome: Outcome | None = None

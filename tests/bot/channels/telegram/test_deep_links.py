@@ -62,6 +62,7 @@ def test_an_invitation_token_binds_the_chat_and_counts_in_the_report(
     assert address.contact_id == contact_id
     assert b"4002" not in address.encrypted  # the chat id is stored encrypted
     assert invitation.used_at is not None
+    assert invitation.conversation_id == conversation.id
     month = reporting_month(datetime.now(UTC))
     report = provider_report(
         telegram_world.engine, "Sunrise Care", month, ReportConfig(suppression_threshold=1)

@@ -23,8 +23,8 @@ from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import Runner
 from flows.events import Message
 from storage import outbox
-from storage.models import OptOut, Outbox
-from tests.bot.channels.telegram.harness import telegram_settings
+from storage.models import Answer, OptOut, Outbox
+from tests.bot.channels.telegram.harness import TelegramWorld, telegram_settings
 from tests.fakes.telegram_api import FakeTelegram, FakeTelegramServer
 
 CHATS = ["7001", "7002", "7003"]
@@ -124,3 +124,20 @@ def test_chat_not_found_marks_the_address_invalid(lane: Lane) -> None:
     lane.invite(CHATS[0], now)
     assert lane.drain(now) == [Failure.INVALID_ADDRESS, Failure.INVALID_ADDRESS]
     assert lane.statuses() == ["invalid", "invalid"]
+
+
+def test_invited_through_the_outbox_answered_through_the_webhook(
+    telegram_world: TelegramWorld,
+) -> None:
+    world = telegram_world
+    invited = Lane(world.settings, world.engine, world.api, TelegramChannel(world.settings))
+    now = datetime.now(UTC)
+    invited.invite("7100", now)
+    assert invited.drain(now) == [None, None]
+    for tap in ["Always", "Always", "Usually", "Poor", "Late every day", "SKIP"]:
+        world.say(7100, tap)
+    assert world.api.texts("7100")[-1].startswith("Thank you.")
+    with Session(world.engine) as db:
+        answers = {a.question_id: a.value for a in db.exec(select(Answer))}
+    assert answers["fft"] == "poor"
+    assert len(answers) == 6
