@@ -1,35 +1,26 @@
-"""TelegramChannel's side of the protocol: Telegram's refusals in neutral words, rendering, pace."""
+"""TelegramChannel's side of the protocol: rendering, and sending what we start (invitations,
+reminders) through the outbox's ``telegram`` lane."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
 import pytest
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError, TimedOut
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from bot.channels.base import Failure
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.sender import Pacer, refusal
-from bot.config.settings import Settings
+from bot.config.settings import Settings, vault_for
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from flows.events import Message, OptionView
-
-
-@pytest.mark.parametrize(
-    ("error", "kind", "retry_after"),
-    [
-        (RetryAfter(7), Failure.RETRY_LATER, 7.0),
-        (Forbidden("Forbidden: bot was blocked by the user"), Failure.RECIPIENT_GONE, None),
-        (Forbidden("Forbidden: user is deactivated"), Failure.RECIPIENT_GONE, None),
-        (BadRequest("Bad Request: chat not found"), Failure.INVALID_ADDRESS, None),
-        (BadRequest("Bad Request: message is too long"), Failure.REJECTED, None),
-        (TimedOut(), Failure.RETRY_LATER, None),
-        (InvalidToken("The token `1:x` was rejected"), Failure.RETRY_LATER, None),
-    ],
-)
-def test_telegram_refusals_in_neutral_words(
-    error: TelegramError, kind: Failure, retry_after: float | None
-) -> None:
-    refused = refusal(error)
-    assert (refused.kind, refused.retry_after) == (kind, retry_after)
-    assert "1:x" not in refused.reason
+from storage import outbox
+from storage.models import Answer, OptOut, Outbox
+from tests.bot.channels.telegram.harness import TelegramWorld, telegram_settings
+from tests.fakes.telegram_api import FakeTelegram, FakeTelegramServer
 
 
 def test_text_is_sent_as_written_and_a_keyboard_goes_in_extra() -> None:
@@ -53,18 +44,122 @@ def test_without_a_token_sending_waits_rather_than_failing() -> None:
     )  # fmt: skip
 
 
-def test_the_pacer_spaces_messages_to_one_chat_but_not_across_chats() -> None:
-    waits: list[float] = []
-    now = [100.0]
+# The channel-neutral outbox worker is being built alongside; until it lands these tests drain
+# the ``telegram`` lane with a small loop over ``storage.outbox.claim_due`` that acts on the
+# neutral ``SendResult`` as the issue asks (retry after ``retry_after``, opt out a blocked chat,
+# mark a missing chat invalid).
 
-    def sleep(seconds: float) -> None:  # a clock that moves only when slept on
-        waits.append(seconds)
-        now[0] += seconds
+CHATS = ["7001", "7002", "7003"]
 
-    pacer = Pacer(overall=10, per_chat=1, sleep=sleep, clock=lambda: now[0])
-    pacer.wait("a")
-    assert waits == []
-    pacer.wait("b")
-    assert waits == [pytest.approx(0.1)]  # another chat waits only for the bot-wide rate
-    pacer.wait("a")
-    assert waits[-1] == pytest.approx(0.9)  # a second after its last, which was 0.1 s ago
+
+@dataclass
+class Lane:
+    settings: Settings
+    engine: Engine
+    api: FakeTelegram
+    channel: TelegramChannel
+
+    def invite(self, chat: str, at: datetime) -> None:
+        runner = Runner(self.engine, vault_for(self.settings), FlowCatalog.load())
+        runner.start_for("telegram", chat, "homecare_monthly", at)
+
+    def drain(self, now: datetime) -> list[Failure | None]:
+        """Send what is due on the telegram lane; returns each attempt's failure (None: sent)."""
+        vault, seen = vault_for(self.settings), []
+        for item in outbox.claim_due(self.engine, "telegram", now, limit=100):
+            address = outbox.address_of(self.engine, item.address_id)
+            assert address is not None
+            result = self.channel.send(vault.decrypt(address.encrypted), Message(**item.body))
+            seen.append(result.failure)
+            if result.ok:
+                outbox.finish(self.engine, item.id, "sent", now, external_id=result.external_ids[0])
+            elif result.failure is Failure.RETRY_LATER:
+                wait = timedelta(seconds=result.retry_after or 30)
+                outbox.finish(self.engine, item.id, "queued", now, send_after=now + wait)
+            elif result.failure is Failure.RECIPIENT_GONE:
+                outbox.finish(self.engine, item.id, "suppressed", now, last_error=result.reason)
+                outbox.opt_out_address(self.engine, address, "telegram 403", now)
+            else:
+                outbox.finish(self.engine, item.id, "invalid", now, last_error=result.reason)
+        return seen
+
+    def statuses(self) -> list[str]:
+        with Session(self.engine) as db:
+            return [o.status for o in db.exec(select(Outbox).order_by(Outbox.id))]  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def lane(db_engine: Engine) -> Iterator[Lane]:
+    fake = FakeTelegramServer().start()
+    settings = telegram_settings(db_engine, fake.url)
+    channel = TelegramChannel(settings)
+    try:
+        yield Lane(settings, db_engine, fake.fake, channel)
+    finally:
+        channel.sender().close()
+        fake.stop()
+
+
+def test_an_invitation_goes_out_with_its_keyboard(lane: Lane) -> None:
+    now = datetime.now(UTC)
+    lane.invite(CHATS[0], now)
+    assert lane.drain(now) == [None, None]
+    intro, question = lane.api.sent(CHATS[0])
+    assert intro["text"].startswith("Hello, this is the council.")
+    assert "reply_markup" not in intro
+    assert question["text"] == "Do your care workers arrive on time?"
+    assert question["reply_markup"]["keyboard"][0] == [{"text": "Always"}]
+    assert lane.statuses() == ["sent", "sent"]
+
+
+def test_flood_control_waits_retry_after_then_sends(lane: Lane) -> None:
+    now = datetime.now(UTC)
+    lane.api.flooded[CHATS[1]] = (2, 7)  # Telegram holds back the whole chat, both messages
+    lane.invite(CHATS[1], now)
+    assert lane.drain(now) == [Failure.RETRY_LATER, Failure.RETRY_LATER]
+    with Session(lane.engine) as db:
+        waiting = list(db.exec(select(Outbox).where(Outbox.status == "queued")))
+    assert [w.send_after.replace(tzinfo=UTC) for w in waiting] == [now + timedelta(seconds=7)] * 2
+    assert lane.drain(now + timedelta(seconds=6)) == []  # not before Telegram said
+    assert lane.drain(now + timedelta(seconds=7)) == [None, None]
+    delivered = [c.params["text"] for c in lane.api.calls if c.method == "sendMessage"][-2:]
+    assert delivered[0].startswith("Hello")
+    assert lane.statuses() == ["sent", "sent"]
+
+
+@pytest.mark.parametrize("how", ["blocked", "deactivated"])
+def test_a_blocked_or_deactivated_chat_is_opted_out(lane: Lane, how: str) -> None:
+    now = datetime.now(UTC)
+    getattr(lane.api, how).add(CHATS[2])
+    lane.invite(CHATS[2], now)
+    assert lane.drain(now)[0] is Failure.RECIPIENT_GONE
+    with Session(lane.engine) as db:
+        assert [o.active for o in db.exec(select(OptOut))] == [True]
+    assert sorted(lane.statuses()) == ["suppressed", "suppressed"]
+    lane.invite(CHATS[2], now + timedelta(days=40))  # never messaged again
+    assert lane.drain(now + timedelta(days=40)) == []
+
+
+def test_chat_not_found_marks_the_address_invalid(lane: Lane) -> None:
+    now = datetime.now(UTC)
+    lane.api.unknown.add(CHATS[0])
+    lane.invite(CHATS[0], now)
+    assert lane.drain(now) == [Failure.INVALID_ADDRESS, Failure.INVALID_ADDRESS]
+    assert lane.statuses() == ["invalid", "invalid"]
+
+
+def test_invited_through_the_outbox_answered_through_the_webhook(
+    telegram_world: TelegramWorld,
+) -> None:
+    world = telegram_world
+    invited = Lane(world.settings, world.engine, world.api, TelegramChannel(world.settings))
+    now = datetime.now(UTC)
+    invited.invite("7100", now)
+    assert invited.drain(now) == [None, None]
+    for tap in ["Always", "Always", "Usually", "Poor", "Late every day", "SKIP"]:
+        world.say(7100, tap)
+    assert world.api.texts("7100")[-1].startswith("Thank you.")
+    with Session(world.engine) as db:
+        answers = {a.question_id: a.value for a in db.exec(select(Answer))}
+    assert answers["fft"] == "poor"
+    assert len(answers) == 6
