@@ -39,9 +39,15 @@ def set_webhook() -> None:
         )
 
     try:
-        TelegramSender(settings).call(register)
-    except (ValueError, Refused) as error:
+        sender = TelegramSender(settings)
+    except ValueError as error:
         raise fail(str(error)) from None
+    try:
+        sender.call(register)
+    except Refused as error:
+        raise fail(str(error)) from None
+    finally:
+        sender.close()
     typer.echo(f"Telegram will send updates to {url}")
 
 
@@ -72,8 +78,9 @@ def poll(
         summary = run_poll(intake, timeout=timeout, once=once)
     except Refused as error:
         raise fail(str(error)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the Bot's thread is a daemon: it ends with the process
         return
+    intake.sender.close()
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.kinds.items())) or "none"
     typer.echo(f"{summary.updates} updates ({kinds})")
 
@@ -91,14 +98,14 @@ def link(
 ) -> None:
     """Print a link that opens the bot and starts FLOW, for a poster or a newsletter."""
     from bot.channels.telegram.links import deep_link, write_qr
-    from bot.channels.telegram.sender import Refused, TelegramSender
+    from bot.channels.telegram.sender import Refused
     from bot.surveys.catalog import FlowCatalog
 
     settings = Settings()
     if flow not in FlowCatalog.load(settings.flows_dir).entries:
         raise fail(f"no flow {flow!r}: see carevoice flows list")
     try:
-        username = bot or TelegramSender(settings).username()
+        username = bot or _username(settings)
         shared = deep_link(username, flow)
         if qr is not None:
             write_qr(shared, qr)
@@ -107,3 +114,14 @@ def link(
     typer.echo(shared)
     if qr is not None:
         typer.echo(f"QR code written to {qr}", err=True)
+
+
+def _username(settings: Settings) -> str:
+    """The bot's username, from Telegram (getMe)."""
+    from bot.channels.telegram.sender import TelegramSender
+
+    sender = TelegramSender(settings)
+    try:
+        return sender.username()
+    finally:
+        sender.close()

@@ -10,6 +10,8 @@ question) and a blocked bot must be noticed to honour the opt-out. A wrong or mi
 from __future__ import annotations
 
 import hmac
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -42,9 +44,16 @@ def is_update(data: Any) -> bool:
 
 
 def telegram_router(services: Services, channel: TelegramChannel) -> APIRouter:
-    router = APIRouter()
     settings = services.settings
     intakes: list[Intake] = []  # made on the first update: the service starts without a token
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        yield
+        if intakes:  # the Bot's HTTP client and loop thread end with the service
+            await run_in_threadpool(intakes[0].sender.close)
+
+    router = APIRouter(lifespan=lifespan)
 
     def intake() -> Intake:
         if not intakes:
