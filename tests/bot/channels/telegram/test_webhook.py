@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlmodel import Session, select
 
-from storage.models import Answer, Conversation, InboundMessage, OptOut
+from storage.models import Answer, Conversation, InboundMessage, OptOut, SafeguardingFlag
 from tests.bot.channels.telegram.harness import TelegramWorld, update
 
 CHAT = 5550001
@@ -171,3 +171,13 @@ def test_nothing_logged_holds_a_chat_id_or_the_token(
     assert "telegram reply not delivered: Telegram 403" in logged
     assert str(CHAT) not in logged
     assert telegram_world.settings.telegram_bot_token not in logged
+
+
+def test_a_disclosure_is_flagged_and_signposted_as_on_sms(telegram_world: TelegramWorld) -> None:
+    telegram_world.say(CHAT, "FEEDBACK")
+    for tap in ["Always", "Usually", "Always", "Poor"]:
+        telegram_world.say(CHAT, tap)
+    replies = telegram_world.say(CHAT, "The carer hit me when I wouldn't get up")
+    assert any("call 999" in reply for reply in replies)
+    flags = rows(telegram_world, SafeguardingFlag)
+    assert [f.categories for f in flags] == [["physical"]]
