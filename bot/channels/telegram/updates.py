@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlmodel import col, select
 from telegram import Message as TgMessage
 from telegram import Update
 
@@ -29,6 +30,7 @@ from storage import invitation_links, outbox
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
+from storage.models import Outbox
 
 CHANNEL = "telegram"
 NOT_TEXT = "Sorry, I can only read text. Please reply with text or tap a button."
@@ -38,6 +40,7 @@ LINK_REFUSED = {
     "expired": "Sorry, that link has expired. Please ask whoever sent it for a new one.",
     "used": "That link has already been used. Thank you: your answers are safe with us.",
 }
+RETRY_DELAY = 30.0  # seconds before the outbox tries a reply Telegram could not take
 INLINE_WAIT = 5.0  # seconds a reply may wait out a 429 in the webhook; longer ones are dropped
 BLOCKED = "telegram 403"  # the opt-out keyword recorded when Telegram says the bot is blocked
 # Our slash commands are the words people can type on any channel (DESIGN.md: the same rules).
@@ -84,7 +87,7 @@ class Intake:
             return Applied("duplicate")
         if inbound.start is not None and inbound.start.contact_id is not None:
             self._record_conversation(message.text or "", outcome.conversation_id, at)
-        return Applied("answered", *self._deliver(chat, outcome.replies, outcome))
+        return Applied("answered", *self._deliver(chat, outcome.replies, outcome, at))
 
     def inbound_for(self, chat: str, external_id: str, at: datetime, message: TgMessage) -> Inbound:
         """What the runner is handed for a private chat's message."""
@@ -136,19 +139,43 @@ class Intake:
                 db.add(invitation)
 
     def _deliver(
-        self, chat: str, replies: list[Message], outcome: Outcome | None = None
-    ) -> tuple[int, Failure | None]:
+        self, chat: str, replies: list[Message], outcome: Outcome | None = None,
+        at: datetime | None = None,
+    ) -> tuple[int, Failure | None]:  # fmt: skip
         """Send the replies now, in order; stop at the first refusal (the rest would fail too)."""
         sent = 0
-        for reply in replies:
+        for index, reply in enumerate(replies):
             for payload in payloads(reply):
                 try:
                     self._send(chat, payload)
                 except Refused as refused:
                     self._refused(chat, refused, outcome)
+                    if refused.kind is Failure.RETRY_LATER and outcome is not None and at:
+                        self._hand_to_outbox(chat, len(replies) - index, at, refused)
                     return sent, refused.kind
                 sent += 1
         return sent, None
+
+    def _hand_to_outbox(self, chat: str, unsent: int, at: datetime, refused: Refused) -> None:
+        """Replies Telegram would not take now go back to the outbox, in order, for its telegram
+        lane to send once Telegram allows: the runner stored them as sent inline, so the last
+        ``unsent`` rows of this person's stored at ``at`` become queued again."""
+        wait = timedelta(seconds=refused.retry_after or RETRY_DELAY)
+        with transaction(self.runner.engine) as db:
+            person = repo.find_address(db, CHANNEL, self.vault.lookup_hashes(CHANNEL, chat))
+            if person is None:
+                return
+            query = (
+                select(Outbox)
+                .where(Outbox.address_id == person.id, Outbox.status == "sent_inline")
+                .where(Outbox.created_at == at)
+                .order_by(col(Outbox.id).desc())
+                .limit(unsent)
+            )
+            for row in db.exec(query):
+                row.status, row.sent_at, row.send_after = "queued", None, at + wait
+                row.last_error = refused.reason
+                db.add(row)
 
     def _send(self, chat: str, payload: dict[str, Any]) -> None:
         """One ``sendMessage``; a short flood wait (429) is waited out once, as Telegram asks,

@@ -163,3 +163,23 @@ def test_invited_through_the_outbox_answered_through_the_webhook(
         answers = {a.question_id: a.value for a in db.exec(select(Answer))}
     assert answers["fft"] == "poor"
     assert len(answers) == 6
+
+
+def test_replies_telegram_holds_back_go_to_the_lane_in_order(
+    telegram_world: TelegramWorld,
+) -> None:
+    world = telegram_world
+    world.api.flooded["7200"] = (1, 40)  # longer than a webhook reply waits
+    assert world.say(7200, "FEEDBACK") == [world.api.texts("7200")[0]]  # the refused attempt
+    with Session(world.engine) as db:
+        held = list(db.exec(select(Outbox).order_by(Outbox.id)))  # type: ignore[arg-type]
+    assert [(o.status, o.last_error) for o in held] == [
+        ("queued", "Telegram 429: retry after 40 s")
+    ] * 2
+    lane = Lane(world.settings, world.engine, world.api, TelegramChannel(world.settings))
+    sent_at = held[0].send_after.replace(tzinfo=UTC)
+    assert lane.drain(sent_at - timedelta(seconds=1)) == []
+    assert lane.drain(sent_at) == [None, None]
+    texts = world.api.texts("7200")
+    assert texts[-2].startswith("Hello, this is the council.")
+    assert texts[-1] == "Do your care workers arrive on time?"
