@@ -91,7 +91,7 @@ class Intake:
 
     def inbound_for(self, chat: str, external_id: str, at: datetime, message: TgMessage) -> Inbound:
         """What the runner is handed for a private chat's message."""
-        text = message.text
+        text = message.text if isinstance(message.text, str) else None  # PTB does not check
         if text is None or not text.strip():
             return Inbound(CHANNEL, chat, external_id, at, notice=NOT_TEXT)
         command, _, payload = text.strip().partition(" ")

@@ -66,6 +66,13 @@ def test_forged_or_missing_secret_is_refused_and_changes_nothing(
     assert telegram_world.api.sent() == []
 
 
+def test_odd_but_readable_updates_never_give_500(telegram_world: TelegramWorld) -> None:
+    for odd in [{"text": 5}, {"text": ["FEEDBACK"]}, {"date": 0}, {"chat": {"id": CHAT}}]:
+        body = update(CHAT, "FEEDBACK")
+        body["message"].update(odd)
+        assert telegram_world.post(body).status_code in {200, 400}, odd  # never a 500
+
+
 def test_malformed_bodies_get_400_never_500(telegram_world: TelegramWorld) -> None:
     for body in [b"not json", b"[1, 2]", {"update_id": "7"}, {"message": {}}, {"update_id": True},
                  {"update_id": -1}, {"update_id": 9, "message": "hello"},
