@@ -79,6 +79,8 @@ class Intake:
             return Applied("ignored")
         chat = str(message.chat.id)
         if message.chat.type != "private":  # a group's members are not one person to survey
+            if not str(message.text or "").startswith("/"):  # a busy group hears it once a /start
+                return Applied("ignored")
             return Applied("group", *self._deliver(chat, [Message(role="info", text=PRIVATE_ONLY)]))
         at = message.date.astimezone(UTC) if message.date else datetime.now(UTC)
         inbound = self.inbound_for(chat, f"tg-{update.update_id}", at, message)

@@ -122,8 +122,9 @@ def test_edited_messages_are_ignored_and_groups_get_one_line(
     edited = telegram_world.post(update(CHAT, "Never", key="edited_message", edit_date=1))
     assert edited.json() == {"applied": "ignored"}
     assert len(telegram_world.api.sent()) == sent
-    group = telegram_world.say(-100200, "FEEDBACK", chat_type="group")
+    group = telegram_world.say(-100200, "/start@carevoice_test_bot", chat_type="group")
     assert group == ["This survey works in a private chat: please message me directly."]
+    assert telegram_world.say(-100200, "FEEDBACK", chat_type="supergroup") == []
     assert {c.channel for c in rows(telegram_world, Conversation)} == {"telegram"}
     assert len(rows(telegram_world, Conversation)) == 1  # the group started nothing
 
