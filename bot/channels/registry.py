@@ -40,6 +40,7 @@ class ChannelRegistry:
 
 def build_registry(settings: Settings) -> ChannelRegistry:
     from bot.channels.sms.channel import SmsChannel
+    from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.terminal.channel import TerminalChannel
 
-    return ChannelRegistry([SmsChannel(settings), TerminalChannel()])
+    return ChannelRegistry([SmsChannel(settings), TelegramChannel(settings), TerminalChannel()])

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "answers": ("bot.cli.reports", "answers_app", "Answers collected elsewhere (CSV import)."),
     "users": ("bot.cli.users", "users_app", "People who sign in to the reports dashboard."),
     "worker": ("bot.cli.worker", "worker", "Send what is queued, reminders and alerts."),
+    "telegram": ("bot.cli.telegram", "telegram_app", "Telegram: webhook, long polling, links."),
 }
 
 

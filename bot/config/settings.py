@@ -47,6 +47,25 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="21:00-09:00", description="No texts then (UK time).")
     invitations_per_month: int = Field(default=1, ge=1, description="Survey texts per person.")
 
+    # Telegram through the Bot API (python-telegram-bot). The secret is what Telegram sends back
+    # in X-Telegram-Bot-Api-Secret-Token with every update; without it the webhook refuses all.
+    telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_secret: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9_-]{0,256}$",
+        validation_alias="CAREVOICE_TELEGRAM_SECRET",
+        description="Webhook secret token: 1-256 of A-Za-z0-9_-.",
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        validation_alias="CAREVOICE_TELEGRAM_API_URL",
+        description="The Bot API server's root (a fake one in tests).",
+    )
+    telegram_per_second: float = Field(default=30.0, gt=0, description="Bot-wide sending rate.")
+    telegram_per_chat_per_second: float = Field(
+        default=1.0, gt=0, description="Sending rate to any one chat (outbox lane)."
+    )
+
     # Safeguarding alerts by e-mail. Empty safeguarding_email: flags wait in the dashboard only.
     safeguarding_email: str = Field(default="", description="Who triages possible disclosures.")
     safeguarding_signpost: str = Field(

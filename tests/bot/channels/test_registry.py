@@ -14,9 +14,10 @@ from flows.events import Message, OptionView
 
 def test_channels_by_name() -> None:
     channels = build_registry(Settings())
-    assert channels.names() == ("sms", "telephone")
+    assert channels.names() == ("sms", "telegram", "telephone")
     assert channels.get("sms").capabilities.charset == "gsm7"
-    with pytest.raises(UnknownChannel, match="choose sms, telephone"):
+    assert channels.get("telegram").capabilities.buttons
+    with pytest.raises(UnknownChannel, match="choose sms, telegram, telephone"):
         channels.get("fax")
 
 

@@ -1,0 +1,1 @@
+"""Telegram: the same surveys in a Telegram chat, with buttons (python-telegram-bot's ``Bot``)."""
