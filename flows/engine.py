@@ -249,7 +249,8 @@ class _Turn:
     def revise(self, given: AnswerInput) -> None:
         """Replace one earlier answer, then follow the flow from the start through the answers
         there are: answers now off the path, or after the first question it still needs, are
-        void, and that question (if any) is asked next. Not answered before, or not valid: nothing changes."""
+        void, and that question (if any) is asked next. A question not answered before, or a
+        value that is not valid, changes nothing."""
         answers = self.state["answers"]
         if given.question_id not in answers:
             return

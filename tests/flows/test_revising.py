@@ -1,6 +1,6 @@
 """Changing an earlier answer (a web form's back link and "Change" links): the answer is replaced,
-answers off the new path (or after the first question it still needs) are void, and the survey carries on where the new
-path needs an answer — or stays complete when it needs none."""
+answers off the new path (or after the first question it still needs) are void, and the survey
+carries on where the new path needs an answer — or stays complete when it needs none."""
 
 from __future__ import annotations
 
@@ -65,13 +65,15 @@ def test_a_change_while_under_way_that_keeps_the_path_asks_the_same_question_aga
     session = answered(HAS_CHAIR[:2])
     assert session.current == "repairs"
     after, events = revise(session, "chair_fit", "not_at_all")
-    assert after.current == "repairs" and after.visits == session.visits
+    assert after.current == "repairs"
+    assert after.visits == session.visits
     assert [e.question_id for e in events if isinstance(e, Message)] == ["repairs"]
 
 
 def test_changing_back_to_the_first_branch_asks_from_where_it_differs() -> None:
     session, _ = revise(answered(HAS_CHAIR), "repairs", "yes")
-    assert session.current == "repair_weeks" and session.status is Status.ACTIVE
+    assert session.current == "repair_weeks"
+    assert session.status is Status.ACTIVE
     session, _ = revise(session, "repairs", "no")
     assert session.current == "updates"
     assert list(session.answers) == ["status", "chair_fit", "repairs"]
@@ -81,7 +83,8 @@ def test_a_question_never_answered_an_invalid_value_or_an_ended_survey_change_no
     session = answered(HAS_CHAIR[:2])
     for question_id, values in [("fft", ("good",)), ("chair_fit", ("maybe",)), ("status", ())]:
         after, events = revise(session, question_id, *values)
-        assert after == session and events == []
+        assert after == session
+        assert events == []
     late = AnswerInput(
         question_id="status", values=("has_chair",), at=T0 + FLOW.expiry, revise=True
     )
