@@ -276,7 +276,8 @@ class _Turn:
 
     def _answered_path(self) -> tuple[list[str], str]:
         """The questions answered on the way through the flow now, and where that way stops."""
-        answers, path = self.state["answers"], []
+        answers: dict[str, AnswerValue] = self.state["answers"]
+        path: list[str] = []
         target = self.flow.questions[0].id
         for _ in range(len(self.flow.questions) * self.flow.max_visits):
             if target == END or target in path:
@@ -293,8 +294,8 @@ class _Turn:
                 break
             path.append(target)
             option = chosen_option(question, answers[target])
-            target = option.next if option is not None and option.next else None
-            target = target or self.flow.default_next(path[-1])
+            chosen_next = option.next if option is not None else None
+            target = chosen_next or self.flow.default_next(target)
         return path, target
 
     def _carry_on_at(self, target: str) -> None:
