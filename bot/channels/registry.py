@@ -41,5 +41,6 @@ class ChannelRegistry:
 def build_registry(settings: Settings) -> ChannelRegistry:
     from bot.channels.sms.channel import SmsChannel
     from bot.channels.terminal.channel import TerminalChannel
+    from bot.channels.web.channel import WebChannel
 
-    return ChannelRegistry([SmsChannel(settings), TerminalChannel()])
+    return ChannelRegistry([SmsChannel(settings), TerminalChannel(), WebChannel()])
