@@ -81,7 +81,7 @@ def check_page(form: Form, request: Request, who: Respondent) -> Response:
     speaker = who.speaker(language)
     here = base(who.flow.id, who.token)
     rows = []
-    for question_id in who.session.answers:
+    for question_id in who.answered():
         question = who.question(question_id)
         if question is None:
             continue

@@ -57,11 +57,19 @@ class Respondent:
         question = self.question(question_id)
         return None if question is None else self.speaker(language).ask(question)
 
+    def answered(self) -> list[str]:
+        """The questions answered, in the flow's order (stored JSON does not keep the order
+        they were answered in; a flow's branches lead forward)."""
+        order = {question.id: index for index, question in enumerate(self.flow.questions)}
+        known = [qid for qid in self.session.answers if qid in order]
+        return sorted(known, key=order.__getitem__)
+
     def previous(self, question_id: str) -> str | None:
         """The answered question before ``question_id`` on the person's way: the back link."""
-        answered = list(self.session.answers)
-        if question_id in answered:
-            answered = answered[: answered.index(question_id)]
+        answered = self.answered()
+        order = [question.id for question in self.flow.questions]
+        if question_id in order:
+            answered = [q for q in answered if order.index(q) < order.index(question_id)]
         return answered[-1] if answered else None
 
 
