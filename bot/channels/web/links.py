@@ -165,15 +165,17 @@ def _begin_personal(
     session = form.store.load(request)
     csrf.check(session, one(fields, csrf.FIELD))
     token = form.store.keyed("personal-link", f"{link}:{session.csrf}")[:32]
+    begun = state.exists(form.services, token)
+    if not begun:
+        form.limit(request)
     at = now()
     with transaction(form.services.engine) as db:
         found = invitation_links.find(db, link, at, for_update=True)
         invitation = found.invitation
-        if found.refusal == "used" and state.exists(form.services, token):
-            raise Redirect(base(invitation.flow_id if invitation else "", token))
+        if found.refusal == "used" and begun and invitation is not None:
+            raise Redirect(base(invitation.flow_id, token))
         if found.refusal is not None or invitation is None:
             raise _refused(found.refusal or "unknown")
-        form.limit(request)
         invitation_links.mark_used(db, invitation, at)
         start = StartRequest(invitation.flow_id, language=Prefs.of(request).language,
                              provider_id=invitation.provider_id,
