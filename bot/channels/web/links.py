@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
-from bot.channels.web import state
+from bot.channels.web import state, window
 from bot.channels.web.assets import FILES, STATIC
 from bot.channels.web.forms import TOKEN, one, read_form
 from bot.channels.web.respond import base
@@ -68,10 +68,20 @@ def _start_page(
 ) -> Response:  # fmt: skip
     language = Prefs.of(request).language
     shown = choose_language(flow, language)
-    context: dict[str, Any] = {"title": flow.title, "intro": _intro(flow, shown, values),
-                               "action": action, "hidden": hidden}  # fmt: skip
+    context: dict[str, Any] = {
+        "title": flow.title, "intro": _intro(flow, shown, values), "action": action,
+        "hidden": hidden, "one_per_device": flow.web.one_per_device,
+        "closes": flow.web.closes,
+    }  # fmt: skip
     return form.show(request, "start.html.j2", context, languages=flow.all_languages,
                      language=shown)  # fmt: skip
+
+
+def _may_start(form: Form, request: Request, flow: Flow) -> None:
+    language = Prefs.of(request).language
+    window.check_open(flow, now(), language)
+    window.check_room(flow, form.services.engine, language)
+    window.check_device(flow, request)
 
 
 def _flow(form: Form, flow_id: str) -> Flow:
@@ -106,6 +116,7 @@ def add_link_routes(router: APIRouter, form: Form) -> None:
         if (switched := form.switched(request)) is not None:
             return switched
         flow = _flow(form, flow_id)
+        _may_start(form, request, flow)
         hidden = {"respondent": secrets.token_urlsafe(24),
                   "provider": request.query_params.get("provider", "")[:120]}  # fmt: skip
         return _start_page(form, request, flow, f"/f/{flow_id}", {}, hidden)
@@ -125,6 +136,7 @@ def add_link_routes(router: APIRouter, form: Form) -> None:
                 raise _refused(found.refusal or "unknown")
             values = repo.provider_context(db, found.invitation.provider_id)
         flow = _flow(form, found.invitation.flow_id)
+        window.check_open(flow, now(), Prefs.of(request).language)
         return _start_page(form, request, flow, f"/s/{token}", values, {})
 
     @router.post("/s/{token}")
@@ -142,6 +154,7 @@ def _begin_public(
     if not TOKEN.match(token):
         raise PageError(400, "Sorry, we could not read that", "Go back and try again.")
     if not state.exists(form.services, token):
+        _may_start(form, request, flow)
         form.limit(request)
         provider_id = _provider_id(form, one(fields, "provider"))
         start = StartRequest(flow.id, language=Prefs.of(request).language,
@@ -176,6 +189,7 @@ def _begin_personal(
             raise Redirect(base(invitation.flow_id, token))
         if found.refusal is not None or invitation is None:
             raise _refused(found.refusal or "unknown")
+        window.check_open(_flow(form, invitation.flow_id), at, Prefs.of(request).language)
         invitation_links.mark_used(db, invitation, at)
         start = StartRequest(invitation.flow_id, language=Prefs.of(request).language,
                              provider_id=invitation.provider_id,

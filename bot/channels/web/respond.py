@@ -14,8 +14,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 
-from bot.channels.web import state
+from bot.channels.web import state, window
 from bot.channels.web.forms import MAX_TEXT, check_answer, one, read_form
 from bot.channels.web.state import CHANNEL, Respondent
 from bot.channels.web.views import Form, Prefs, now
@@ -35,6 +36,7 @@ def _respondent(form: Form, flow_id: str, token: str) -> Respondent:
     found = state.load(form.services, flow_id, token)
     if found is None:
         raise not_found()
+    window.check_open(found.flow, now(), found.session.language)
     return found
 
 
@@ -143,7 +145,11 @@ def add_respondent_routes(router: APIRouter, form: Form) -> None:
     async def send(request: Request, flow_id: str, token: str) -> Response:
         fields = await read_form(request)
         csrf.check(form.store.load(request), one(fields, csrf.FIELD))
-        raise Redirect(base(flow_id, token) + "/done")
+        who = await run_in_threadpool(_respondent, form, flow_id, token)
+        response = RedirectResponse(base(flow_id, token) + "/done", status_code=303)
+        if who.status == COMPLETED:
+            window.remember_device(who.flow, response, form.store.secure)
+        return response
 
     @router.get("/f/{flow_id}/r/{token}/done")
     def done(request: Request, flow_id: str, token: str) -> Response:
