@@ -14,6 +14,7 @@ from bot.cli.reports import answers_app, report
 from bot.cli.support import fail
 from bot.cli.text import app as text_app
 from bot.cli.users import users_app
+from bot.cli.web import web_app
 from bot.cli.worker import worker
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.add_typer(answers_app, name="answers")
 app.add_typer(users_app, name="users")
 app.command("worker")(worker)
 app.command("chat")(chat)
+app.add_typer(web_app, name="web")
 
 
 @app.command()
