@@ -7,12 +7,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+import flows
 from bot.app import create_app
 from bot.config.settings import Settings
 from storage.crypto import generate_key
@@ -105,6 +107,14 @@ def world_settings(engine: Engine, **extra: object) -> Settings:
         database_url=str(engine.url), secret_key=generate_key(), public_url=PUBLIC_URL,
         web_organisation="Northshire Parent Carer Forum", web_colour="#6f2c91", **extra,
     )  # fmt: skip
+
+
+def variant(folder: Path, flow_id: str, web: str) -> None:
+    source = (Path(flows.__file__).parent / "library" / "fft.yaml").read_text(encoding="utf-8")
+    source = source.replace("id: fft\n", f"id: {flow_id}\n", 1).replace(
+        "start_keywords: [FFT]\n", ""
+    )
+    (folder / f"{flow_id}.yaml").write_text(f"{source}\nweb:\n{web}", encoding="utf-8")
 
 
 @pytest.fixture

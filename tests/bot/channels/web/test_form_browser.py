@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from bot.app import create_app
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.bot.channels.web.harness import world_settings
+from tests.bot.channels.web.harness import variant, world_settings
 from tests.fakes.browser import axe_source, axe_violations, chromium, describe
 from tests.fakes.live_service import LiveService
 
@@ -39,10 +39,14 @@ RUNS = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
-    path = tmp_path_factory.mktemp("webform") / "carevoice.db"
-    engine = make_engine(f"sqlite:///{path}")
+    folder = tmp_path_factory.mktemp("webform")
+    engine = make_engine(f"sqlite:///{folder / 'carevoice.db'}")
     upgrade(engine)
-    settings = world_settings(engine, web_contact="Email hello@northshire-pcf.example")
+    (folder / "flows").mkdir()
+    variant(folder / "flows", "closed_survey", "  closes: 2026-01-31\n  results: We will publish "
+            "what families said on our website in March.\n")  # fmt: skip
+    settings = world_settings(engine, web_contact="Email hello@northshire-pcf.example",
+                              flows_dir=folder / "flows")  # fmt: skip
     service = LiveService(create_app(settings, engine)).start()
     try:
         yield service.url, engine
@@ -197,5 +201,7 @@ def test_every_page_type_passes_axe_and_fits_320_pixels(
         check_page(page, axe, "11-privacy", folder)
         page.goto(f"{url}/s/{'C' * 22}")
         check_page(page, axe, "12-link-not-valid", folder)
+        page.goto(f"{url}/f/closed_survey")
+        check_page(page, axe, "13-closed-survey", folder)
     finally:
         context.close()

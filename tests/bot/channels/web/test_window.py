@@ -11,24 +11,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-import flows
 from bot.app import create_app
 from bot.channels.web.window import check_open
 from bot.web.pages import PageError
 from flows.loader import load_file
 from storage.models import Answer
-from tests.bot.channels.web.harness import FormWorld, world_settings
+from tests.bot.channels.web.harness import FormWorld, variant, world_settings
 from tests.fakes.live_service import LiveService
 
 TODAY = datetime.now(UTC).date()
-
-
-def variant(folder: Path, flow_id: str, web: str) -> None:
-    source = (Path(flows.__file__).parent / "library" / "fft.yaml").read_text(encoding="utf-8")
-    source = source.replace("id: fft\n", f"id: {flow_id}\n", 1).replace(
-        "start_keywords: [FFT]\n", ""
-    )
-    (folder / f"{flow_id}.yaml").write_text(f"{source}\nweb:\n{web}", encoding="utf-8")
 
 
 @pytest.fixture
