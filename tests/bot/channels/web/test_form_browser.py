@@ -1,6 +1,7 @@
 """The web form in a real browser (Playwright driving Debian's Chromium), with JavaScript off and
 on: every bundled flow completed through its branches with the keyboard alone; every page type
-free of WCAG 2.2 A/AA violations (axe-core) and without sideways scrolling at 320 CSS pixels.
+free of WCAG 2.2 A/AA violations (axe-core), without sideways scrolling at 320 CSS pixels, and
+with no text or control overlapping another at 200 % zoom.
 
 Screenshots of each page type are written to a temporary folder, or to the folder named by
 ``CAREVOICE_WEB_SCREENSHOTS`` (how docs/web/ is made).
@@ -150,7 +151,37 @@ def check_page(page: Any, axe: str, name: str, folder: Path) -> None:
     wide = page.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= 320, f"{name} scrolls sideways at 320 px ({wide} px wide)"
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    nothing_overlaps_at_200_percent(page, name)
     page.set_viewport_size({"width": 1024, "height": 768})
+
+
+# Pairs of visible text and controls, neither inside the other, whose boxes intersect.
+OVERLAPS = """() => {
+  const selector = 'h1, h2, p, label, legend, a, button, input, textarea, dt, dd, summary';
+  const shown = [...document.querySelectorAll(selector)].filter(el => {
+    const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+    return box.width > 2 && box.height > 2 && style.visibility !== 'hidden'
+      && style.opacity !== '0' && !el.closest('.govuk-visually-hidden')
+      && el.checkVisibility({contentVisibilityAuto: true});  // not inside a closed <details>
+  });
+  const found = [];
+  for (let i = 0; i < shown.length; i++) for (let j = i + 1; j < shown.length; j++) {
+    const a = shown[i], b = shown[j];
+    if (a.contains(b) || b.contains(a)) continue;
+    const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+    const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+    const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+    if (x > 1 && y > 1) found.push(a.outerHTML.slice(0, 60) + ' / ' + b.outerHTML.slice(0, 60));
+  }
+  return found;
+}"""
+
+
+def nothing_overlaps_at_200_percent(page: Any, name: str) -> None:
+    """200 % zoom of a 1280 px wide window is a 640 CSS pixel viewport at twice the density."""
+    page.set_viewport_size({"width": 640, "height": 360})
+    overlapping = page.evaluate(OVERLAPS)
+    assert overlapping == [], f"{name} at 200 %: {overlapping}"
 
 
 def go_on(page: Any) -> None:
@@ -159,7 +190,7 @@ def go_on(page: Any) -> None:
 
 
 @pytest.mark.slow
-def test_every_page_type_passes_axe_and_fits_320_pixels(
+def test_every_page_type_passes_axe_fits_320_pixels_and_zooms(
     site: tuple[str, Engine], browser: Any, tmp_path: Path
 ) -> None:
     url, _ = site
