@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # Every machine here runs PostgreSQL on 127.0.0.1:5432; the storage tests run on it and on SQLite.
 export CAREVOICE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck unit install browser clean
+.PHONY: run test lint typecheck unit install browser clean web-css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ unit: $(DEV_STAMP) browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# The web form's unbranded govuk-frontend CSS, after `npm ci` (the result is committed).
+web-css: $(STAMP)
+	$(BIN)/python -m bot.channels.web.assets
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

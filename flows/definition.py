@@ -8,7 +8,7 @@ need the whole flow — references, reachability, translations, conditions — l
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -273,6 +273,28 @@ class Commands(_Model):
     restart: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class WebSettings(_Model):
+    """How the survey runs as a web form (``/f/{flow_id}``); every part is optional."""
+
+    opens: date | None = Field(default=None, description="First day answers are taken (UK).")
+    closes: date | None = Field(default=None, description="Last day answers are taken (UK).")
+    response_limit: int | None = Field(
+        default=None, ge=1, description="Stop taking new responses after this many."
+    )
+    one_per_device: bool = Field(
+        default=False, description="A cookie stops a second response from the same browser."
+    )
+    results: LocalText | None = Field(
+        default=None, description="Where results will be published, shown once it has closed."
+    )
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> WebSettings:
+        if self.opens and self.closes and self.opens > self.closes:
+            raise ValueError("web.opens must be on or before web.closes")
+        return self
+
+
 class Flow(_Model):
     """One survey."""
 
@@ -303,6 +325,7 @@ class Flow(_Model):
     outcomes: list[Domain] = Field(
         default_factory=list, description="Outcome domains, for change between survey waves."
     )
+    web: WebSettings = Field(default_factory=WebSettings)
     # What the engine derives from the definition (conditions, keyword sets), built once per flow.
     _compiled: Any = PrivateAttr(default=None)
 

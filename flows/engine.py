@@ -23,6 +23,7 @@ from flows.events import (
     OptedOut,
     QuestionReasked,
     Restarted,
+    Revised,
 )
 from flows.parsing import match_command
 from flows.resumes import AnswerInput, MessageInput, Resume, StartContext, TimeoutInput
@@ -79,6 +80,8 @@ def resume(flow: Flow, session: Session, event: Resume) -> Step:
             f"session belongs to {session.flow_id} v{session.flow_version}, "
             f"not {flow.id} v{flow.version}"
         )
+    if isinstance(event, AnswerInput) and event.revise:
+        return _revise(flow, session, event)
     if not session.active:
         return Step(session, [])
     turn = _Turn(compiled(flow), session)
@@ -93,6 +96,16 @@ def resume(flow: Flow, session: Session, event: Resume) -> Step:
         turn.receive_answer(event)
     else:
         turn.receive(event)
+    return turn.finish()
+
+
+def _revise(flow: Flow, session: Session, given: AnswerInput) -> Step:
+    """A changed earlier answer; a complete survey may be reopened by it, an ended one not."""
+    late = given.at - session.last_activity_at >= flow.expiry
+    if late or session.status not in (Status.ACTIVE, Status.COMPLETED):
+        return Step(session, [])
+    turn = _Turn(compiled(flow), session)
+    turn.revise(given)
     return turn.finish()
 
 
@@ -231,6 +244,71 @@ class _Turn:
             )
             return
         self.accept(question, value, given.text)
+
+    def revise(self, given: AnswerInput) -> None:
+        """Replace one earlier answer, then follow the flow from the start through the answers
+        there are: answers now off the path, or after the first question it still needs, are
+        void, and that question (if any) is asked next. A question not answered before, or a
+        value that is not valid, changes nothing."""
+        answers = self.state["answers"]
+        if given.question_id not in answers:
+            return
+        question = self.compiled.question(given.question_id)
+        blank = not any(value.strip() for value in given.values)
+        value = None if blank else understand_values(question, given.values)
+        if (blank and not getattr(question, "optional", False)) or (value is None and not blank):
+            return
+        self.state.update(last_activity_at=given.at, turns=self.state["turns"] + 1)
+        if given.concerns:
+            self.flag(question.id, given.concerns, "text", given.text)
+        answers[question.id] = value
+        path, target = self._answered_path()
+        dropped = [qid for qid in answers if qid not in path and qid != question.id]
+        for qid in dropped:
+            del answers[qid]
+        self.events.append(Revised(question_ids=(question.id, *dropped)))
+        self.record(question, "skipped" if blank else "answered", value, given.text)
+        option = chosen_option(question, value)
+        if option is not None and option.flag:
+            self.flag(question.id, (option.flag,), "option", given.text)
+        self._carry_on_at(target)
+
+    def _answered_path(self) -> tuple[list[str], str]:
+        """The questions answered on the way through the flow now, and where that way stops."""
+        answers: dict[str, AnswerValue] = self.state["answers"]
+        path: list[str] = []
+        target = self.flow.questions[0].id
+        for _ in range(len(self.flow.questions) * self.flow.max_visits):
+            if target == END or target in path:
+                break
+            question = self.compiled.question(target)
+            condition = self.compiled.conditions.get(target)
+            on_path = {qid: answers[qid] for qid in path}
+            if isinstance(question, Info) or (
+                condition is not None and not condition.evaluate(on_path)
+            ):
+                target = self.flow.default_next(target)
+                continue
+            if target not in answers:
+                break
+            path.append(target)
+            option = chosen_option(question, answers[target])
+            chosen_next = option.next if option is not None else None
+            target = chosen_next or self.flow.default_next(target)
+        return path, target
+
+    def _carry_on_at(self, target: str) -> None:
+        was_active = self.state["status"] == Status.ACTIVE
+        if target == END:
+            if was_active:
+                self.end("completed")
+            return
+        self.state["status"] = Status.ACTIVE
+        if was_active and target == self.state["current"]:
+            # The way on is unchanged: ask the same question again without counting a visit.
+            self.events.append(self.speaker.ask(self.compiled.question(target)))
+            return
+        self.go_to(target)
 
     def flag(
         self, question_id: str | None, reasons: tuple[str, ...], source: str, text: str | None

@@ -85,6 +85,14 @@ class Restarted(_Event):
     kind: Literal["restarted"] = "restarted"
 
 
+class Revised(_Event):
+    """A person changed an earlier answer: what was recorded for these questions is void (the
+    changed one, and any the new answer takes off the person's path)."""
+
+    kind: Literal["revised"] = "revised"
+    question_ids: tuple[str, ...]
+
+
 class Expired(_Event):
     kind: Literal["expired"] = "expired"
 
@@ -95,6 +103,14 @@ class Ended(_Event):
 
 
 Event = Annotated[
-    Message | AnswerRecorded | QuestionReasked | Flagged | OptedOut | Restarted | Expired | Ended,
+    Message
+    | AnswerRecorded
+    | QuestionReasked
+    | Flagged
+    | OptedOut
+    | Restarted
+    | Revised
+    | Expired
+    | Ended,
     Field(discriminator="kind"),
 ]

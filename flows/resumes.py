@@ -42,12 +42,16 @@ class AnswerInput(_Input):
     values (several for multiple choice), a number as text, or the free text; empty means the
     person left it blank. An answer for a question other than the current one (a stale page, a
     back button) asks the current question again, costing the person no try.
+
+    ``revise``: a changed answer to a question already answered (a web form's back link or a
+    "Change" link on its check-your-answers page), allowed also once the survey is complete.
     """
 
     kind: Literal["answer"] = "answer"
     question_id: str
     values: tuple[str, ...] = ()
     concerns: tuple[str, ...] = ()
+    revise: bool = False
 
     @property
     def text(self) -> str:

@@ -161,6 +161,16 @@ def active_conversation(session: Session, channel: str, hashes: list[str]) -> Co
     return session.exec(query).first()
 
 
+def latest_conversation(session: Session, channel: str, hashes: list[str]) -> Conversation | None:
+    """The address's newest conversation, whatever its status (a web form shows a finished one)."""
+    query = (
+        select(Conversation)
+        .where(Conversation.channel == channel, col(Conversation.address_hash).in_(hashes))
+        .order_by(col(Conversation.id).desc())
+    )
+    return session.exec(query).first()
+
+
 def remember_flow(session: Session, flow_id: str, version: int, source: str, at: datetime) -> None:
     """Keep the flow's text; two people starting the same new flow at once both succeed."""
     dialect = session.get_bind().dialect.name
@@ -178,10 +188,15 @@ def flow_source(session: Session, flow_id: str, version: int) -> str | None:
     return session.exec(query).first()
 
 
-def supersede_answers(session: Session, conversation_id: int) -> None:
+def supersede_answers(
+    session: Session, conversation_id: int, question_ids: tuple[str, ...] | None = None
+) -> None:
+    """Void a conversation's answers (a RESTART), or only those to ``question_ids`` (changed)."""
     query = select(Answer).where(
         Answer.conversation_id == conversation_id, col(Answer.superseded).is_(False)
     )
+    if question_ids is not None:
+        query = query.where(col(Answer.question_id).in_(question_ids))
     for answer in session.exec(query):
         answer.superseded = True
         session.add(answer)

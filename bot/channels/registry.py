@@ -42,5 +42,8 @@ def build_registry(settings: Settings) -> ChannelRegistry:
     from bot.channels.sms.channel import SmsChannel
     from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.terminal.channel import TerminalChannel
+    from bot.channels.web.channel import WebChannel
 
-    return ChannelRegistry([SmsChannel(settings), TelegramChannel(settings), TerminalChannel()])
+    return ChannelRegistry(
+        [SmsChannel(settings), TelegramChannel(settings), TerminalChannel(), WebChannel()]
+    )

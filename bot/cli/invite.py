@@ -1,4 +1,5 @@
-"""``carevoice invite``: ask a provider's people to answer a survey (queued for the worker)."""
+"""``carevoice invite``: ask a provider's people to answer a survey (queued for the worker), by
+text message, or on the web form with a personal link sent by text or e-mail."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from bot.channels.sms.format import render, segments
 from bot.cli.support import fail
 from bot.config.database import DatabaseNotReady
 from bot.config.wiring import Services
+from bot.safeguarding.alerts import AlertFailed
 from bot.surveys.invitations import InviteError, masked, plan, send_invitations
+from bot.surveys.web_invitations import By, invite_to_web, link_text
 from flows.definition import Flow
 from flows.engine import start
 from flows.errors import FlowError
@@ -26,14 +29,26 @@ from storage.repository import provider_context, reporting_month
 def invite(
     flow: Annotated[str, typer.Option("--flow", help="Id of the flow to send.")],
     provider: Annotated[str, typer.Option("--provider", help="Provider whose people to ask.")],
-    channel: Annotated[str, typer.Option(help="Only sms for now.")] = "sms",
+    channel: Annotated[
+        str, typer.Option(help="sms (answer by text) or web (answer on the web form).")
+    ] = "sms",
+    by: Annotated[
+        str, typer.Option("--by", help="With --channel web: send the link by sms or email.")
+    ] = "sms",
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show who and what; send nothing.")
     ] = False,
 ) -> None:
-    """Queue a survey's first text for every eligible person of a provider."""
-    if channel != "sms":
-        raise fail(f"unknown channel {channel!r}: choose sms")
+    """Queue a survey's first text for every eligible person of a provider; with ``--channel
+    web``, send each a personal link to the web form instead (single use, expires with the
+    flow)."""
+    if channel not in {"sms", "web"}:
+        raise fail(f"unknown channel {channel!r}: choose sms or web")
+    if by not in {"sms", "email"}:
+        raise fail(f"unknown --by {by!r}: choose sms or email")
+    if channel == "web":
+        invite_web(flow, provider, by, dry_run)
+        return
     try:
         services = Services.build()
         settings, engine = services.settings, services.engine
@@ -58,6 +73,40 @@ def invite(
         services.runner, vault, entry.flow.id, provider_id, found.eligible, now
     )
     typer.echo(f"queued {started} invitations; run `carevoice worker` to send them")
+
+
+def invite_web(flow: str, provider: str, by: str, dry_run: bool) -> None:
+    """Personal links to the web form, by text (queued for the worker) or by e-mail (now)."""
+    try:
+        services = Services.build()
+        settings, engine = services.settings, services.engine
+        entry = services.catalog.resolve(flow)
+        now = datetime.now(UTC)
+        provider_id, found = plan(
+            engine, provider, by, reporting_month(now), settings.invitations_per_month
+        )
+    except (DatabaseNotReady, InviteError, LookupError, FlowError) as error:
+        raise fail(str(error).strip("'\"")) from None
+    what = "a number" if by == "sms" else "an e-mail address"
+    typer.echo(
+        f"{len(found.eligible)} to invite to the web form; skipped {found.opted_out} opted out, "
+        f"{found.already_invited} already invited this month, {found.no_address} without {what}"
+    )
+    opt_out = services.channels.get("sms").opt_out_line("en") if by == "sms" else ""
+    if dry_run:
+        sample = link_text(settings, entry.flow, f"{settings.public_url}/s/…", opt_out)
+        typer.echo(f"each gets a personal link by {by}, e.g.:\n{sample}")
+        return
+    try:
+        method: By = "sms" if by == "sms" else "email"
+        sent = invite_to_web(settings, services.vault, engine, entry.flow, provider_id,
+                             found.eligible, now, method, opt_out)  # fmt: skip
+    except AlertFailed as error:
+        raise fail(str(error)) from None
+    if by == "sms":
+        typer.echo(f"queued {sent} web invitations; run `carevoice worker` to send them")
+    else:
+        typer.echo(f"e-mailed {sent} web invitations")
 
 
 def _provider_values(engine: Engine, provider_id: int) -> dict[str, str]:

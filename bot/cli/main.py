@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "users": ("bot.cli.users", "users_app", "People who sign in to the reports dashboard."),
     "worker": ("bot.cli.worker", "worker", "Send what is queued, reminders and alerts."),
     "telegram": ("bot.cli.telegram", "telegram_app", "Telegram: webhook, long polling, links."),
+    "web": ("bot.cli.web", "web_app", "The web form: public links and QR codes."),
 }
 
 

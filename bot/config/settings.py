@@ -76,6 +76,30 @@ class Settings(BaseSettings):
         ),
         description="Reply to a possible disclosure made outside any survey.",
     )
+    # The web form (bot/channels/web): whose it is, in their colours, and their privacy notice.
+    web_organisation: str = Field(
+        default="carevoice", description="Council or forum name in the web form's header."
+    )
+    web_colour: str = Field(
+        default="#1d4f91",
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        description="Web form header colour (#rrggbb); its text colour is chosen for contrast.",
+    )
+    web_privacy_notice: str = Field(
+        default=(
+            "We use your answers only to improve local services. Answers are reported in groups "
+            "so that no one can be identified, and are kept for no longer than two years. We do "
+            "not share them with anyone else. You can ask us to delete your answers at any time."
+        ),
+        description="The privacy notice linked from every page of the web form.",
+    )
+    web_contact: str = Field(
+        default="", description="Who to contact about a survey, shown on the confirmation page."
+    )
+    web_submissions_per_client: int = Field(
+        default=300, ge=1, description="Form submissions allowed from one address per 15 minutes."
+    )
+
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "carevoice@localhost"

@@ -16,13 +16,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, false, func, select
+from sqlalchemy import ColumnElement, Engine, false, func, select
 from sqlmodel import Session
 
 from bot.config.settings import Settings
 from bot.dashboard.access import Viewer
 from flows.compiled import localise
-from flows.definition import Flow, Info, Rating
+from flows.definition import Flow, Info, LocalText, Rating
+from flows.piping import fill
 from reports.indicators import flows
 from reports.queries import ANSWER
 from reports.quotes import theme_label
@@ -66,7 +67,14 @@ def find_flow(settings: Settings, viewer: Viewer, flow_id: str) -> Flow | None:
 
 
 def results(engine: Engine, flow: Flow, month: str, threshold: int) -> list[QuestionResult]:
-    rows = _rows(engine, flow.id, month)
+    return results_where(engine, flow, [ANSWER.c.reporting_month == month], threshold)
+
+
+def results_where(
+    engine: Engine, flow: Flow, where: list[ColumnElement[bool]], threshold: int
+) -> list[QuestionResult]:
+    """Every question's results over the answers ``where`` selects (a month, a window)."""
+    rows = _rows(engine, flow.id, where)
     found = []
     for question in flow.questions:
         if isinstance(question, Info):
@@ -76,13 +84,12 @@ def results(engine: Engine, flow: Flow, month: str, threshold: int) -> list[Ques
     return found
 
 
-def _rows(engine: Engine, flow_id: str, month: str) -> dict[str, list[tuple[Any, Any, Any]]]:
+def _rows(
+    engine: Engine, flow_id: str, where: list[ColumnElement[bool]]
+) -> dict[str, list[tuple[Any, Any, Any]]]:
     a = ANSWER.c
     query = select(a.question_id, a.value, a.sentiment, a.themes).where(
-        a.flow_id == flow_id,
-        a.reporting_month == month,
-        a.status == "answered",
-        a.superseded == false(),
+        a.flow_id == flow_id, a.status == "answered", a.superseded == false(), *where
     )
     found: dict[str, list[tuple[Any, Any, Any]]] = {}
     with Session(engine) as db:
@@ -98,7 +105,7 @@ def _question(
     n = len(answers)
     result = QuestionResult(
         id=question.id,
-        text=localise(question.text, "en", flow.language),
+        text=wording(flow, question.text),
         type=question.type,
         indicator=indicator.name if indicator else None,
         n=n,
@@ -117,6 +124,16 @@ def _question(
         counts = Counter(str(o) for v, _, _ in answers for o in (v if isinstance(v, list) else [v]))
         result.options = _option_shares(flow, question, counts, n, threshold)
     return result
+
+
+def wording(flow: Flow, text: LocalText) -> str:
+    """A flow's text as the organiser wrote it, with placeholders in the flow's own words
+    (``{provider}`` reads "the children's wheelchair service", not braces)."""
+
+    def lookup(root: str, name: str | None) -> str | None:
+        return flow.context.get(root) if name is None else None
+
+    return fill(localise(text, "en", flow.language), lookup)
 
 
 def _option_shares(

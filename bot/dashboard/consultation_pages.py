@@ -5,12 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from bot.dashboard.consultation import find_flow, months_with_answers, results
+from bot.dashboard.consultation_downloads import add_window_routes
 from bot.dashboard.context import Dashboard
 from bot.web.pages import PageError, not_found
 from reports.build import MONTH
 
 
 def add_consultation_routes(router: APIRouter, dash: Dashboard) -> None:
+    add_window_routes(router, dash)  # before the month pages: "results" is not a month
+
     @router.get("/reports/surveys/{flow_id}")
     def survey(request: Request, flow_id: str) -> Response:
         session, viewer = dash.signed_in(request)

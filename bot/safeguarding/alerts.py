@@ -68,9 +68,7 @@ def send_alerts(engine: Engine, settings: Settings, now: datetime) -> int:
             if flag is None or _alerted(flag):
                 continue
             provider = db.get(Provider, flag.provider_id) if flag.provider_id else None
-            _deliver(
-                compose(flag, provider.name if provider else "no provider", settings), settings
-            )
+            deliver(compose(flag, provider.name if provider else "no provider", settings), settings)
             history = [*flag.history, {"at": now.isoformat(), "by": "system", "action": ALERTED,
                                        "note": settings.safeguarding_email}]  # fmt: skip
             flag.history = history
@@ -79,7 +77,8 @@ def send_alerts(engine: Engine, settings: Settings, now: datetime) -> int:
     return sent
 
 
-def _deliver(message: EmailMessage, settings: Settings) -> None:
+def deliver(message: EmailMessage, settings: Settings, what: str = "safeguarding alert") -> None:
+    """Hand one e-mail to the SMTP server in settings (alerts here; web-form invitations too)."""
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             if settings.smtp_starttls:
@@ -89,4 +88,4 @@ def _deliver(message: EmailMessage, settings: Settings) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         where = f"{settings.smtp_host}:{settings.smtp_port}"
-        raise AlertFailed(f"cannot send safeguarding alert via {where}: {error}") from None
+        raise AlertFailed(f"cannot send {what} via {where}: {error}") from None

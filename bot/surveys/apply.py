@@ -16,6 +16,7 @@ from flows.events import (
     Message,
     OptedOut,
     Restarted,
+    Revised,
 )
 from flows.session import Session as EngineSession
 from storage import repository as repo
@@ -53,6 +54,8 @@ def apply_events(
             applied.opted_out = True
         elif isinstance(event, Restarted):
             repo.supersede_answers(db, conversation.id)
+        elif isinstance(event, Revised):
+            repo.supersede_answers(db, conversation.id, event.question_ids)
     conversation.session = session.model_dump(mode="json")
     conversation.status = session.status.value
     conversation.last_activity_at = session.last_activity_at

@@ -22,6 +22,7 @@ class StructuredAnswer:
 
     question_id: str
     values: tuple[str, ...]
+    revise: bool = False  # a changed earlier answer (back link, "Change" on check your answers)
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,12 @@ class Runner:
         if repo.is_opted_out(db, channel, hashes):
             return Outcome()
         conversation = repo.active_conversation(db, channel, hashes)
-        given = AnswerInput(question_id=answer.question_id, values=answer.values, at=at)
+        if answer.revise:
+            latest = repo.latest_conversation(db, channel, hashes)
+            conversation = latest if latest and latest.status == Status.COMPLETED else conversation
+        given = AnswerInput(
+            question_id=answer.question_id, values=answer.values, at=at, revise=answer.revise
+        )
         if conversation is None:
             self._flag_outside_survey(db, hashes[0], given.text, at)
             return Outcome([Message(role="no_survey", text=NO_SURVEY_TEXT)])

@@ -85,9 +85,9 @@ def page(
     return HTMLResponse(body, status_code=status)
 
 
-def error_page(error: PageError) -> HTMLResponse:
+def error_page(error: PageError, package: str = "bot.dashboard") -> HTMLResponse:
     context = {"title": error.title, "message": error.message, "viewer": None, "csrf": ""}
-    return page("error.html.j2", context, error.status)
+    return page("error.html.j2", context, error.status, package)
 
 
 def _secured(response: Response) -> Response:
@@ -97,8 +97,13 @@ def _secured(response: Response) -> Response:
 
 
 class HtmlRoute(APIRoute):
+    # Whose error page to show: a subclass names its own package (the web form's has no
+    # dashboard links).
+    package = "bot.dashboard"
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
+        package = self.package
 
         async def handler(request: Request) -> Response:
             try:
@@ -106,25 +111,26 @@ class HtmlRoute(APIRoute):
             except Redirect as redirect:
                 return _secured(RedirectResponse(redirect.location, status_code=303))
             except PageError as error:
-                return _secured(error_page(error))
+                return _secured(error_page(error, package))
             except RequestValidationError:
                 bad = PageError(400, "Sorry, we could not read that", "Go back and try again.")
-                return _secured(error_page(bad))
+                return _secured(error_page(bad, package))
             except HTTPException as error:
                 if error.status_code == 404:
-                    return _secured(error_page(not_found()))
-                return _secured(error_page(PageError(error.status_code, "Sorry", "Try again.")))
+                    return _secured(error_page(not_found(), package))
+                sorry = PageError(error.status_code, "Sorry", "Try again.")
+                return _secured(error_page(sorry, package))
             except SQLAlchemyError as error:
                 if not unavailable(error):
                     log.exception("unhandled error on %s %s", request.method, request.url.path)
-                    return _secured(error_page(_broken()))
+                    return _secured(error_page(_broken(), package))
                 log.warning("database unavailable on %s %s", request.method, request.url.path)
-                busy = _secured(error_page(_busy()))
+                busy = _secured(error_page(_busy(), package))
                 busy.headers["Retry-After"] = "5"
                 return busy
             except Exception:
                 log.exception("unhandled error on %s %s", request.method, request.url.path)
-                return _secured(error_page(_broken()))
+                return _secured(error_page(_broken(), package))
 
         return handler
 

@@ -58,6 +58,12 @@ class TelegramChannel:
             self._sender = TelegramSender(self.settings)
         return self._sender
 
+    def setup_problem(self) -> str | None:
+        """What the worker must be told before this lane can send (no token: it says so)."""
+        if not self.settings.telegram_bot_token:
+            return "set TELEGRAM_BOT_TOKEN to send Telegram messages"
+        return None
+
     def send(self, address: str, message: Message, *, unicode: bool = True) -> SendResult:
         try:
             sender = self.sender()

@@ -14,10 +14,11 @@ from flows.events import Message, OptionView
 
 def test_channels_by_name() -> None:
     channels = build_registry(Settings())
-    assert channels.names() == ("sms", "telegram", "telephone")
+    assert channels.names() == ("sms", "telegram", "telephone", "web")
     assert channels.get("sms").capabilities.charset == "gsm7"
     assert channels.get("telegram").capabilities.buttons
-    with pytest.raises(UnknownChannel, match="choose sms, telegram, telephone"):
+    assert channels.get("web").capabilities.structured_answers
+    with pytest.raises(UnknownChannel, match="choose sms, telegram, telephone, web"):
         channels.get("fax")
 
 
@@ -49,6 +50,14 @@ def test_sms_renders_gsm_safe_text_unless_the_flow_allows_unicode() -> None:
         'Do your care workers arrive on time? "Always" - or not\n1 Always',
     )
     assert "“Always”" in sms.render(QUESTION, unicode=True).parts[0]
+
+
+def test_the_web_form_shows_replies_on_its_pages_and_sends_nothing() -> None:
+    web = build_registry(Settings()).get("web")
+    assert web.render(QUESTION).extra == {"input": "choice", "options": ["Always"]}
+    assert web.opt_words.opt_out == frozenset()  # "stop" in a text box is an answer
+    assert web.opt_out_line("en") == ""
+    assert web.send("token", QUESTION).failure == Failure.REJECTED
 
 
 def test_terminal_shows_the_same_words_and_sends_nothing() -> None:

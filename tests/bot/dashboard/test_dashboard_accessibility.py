@@ -135,6 +135,7 @@ PAGES: dict[str, Callable[[Site], str]] = {
     "all providers": lambda site: f"/reports/all/{MONTH}",
     "survey months": lambda site: "/reports/surveys/homecare_monthly",
     "survey results": lambda site: f"/reports/surveys/homecare_monthly/{MONTH}",
+    "consultation window": lambda site: "/reports/surveys/homecare_monthly/results",
     "flags": lambda site: "/flags",
     "flag": lambda site: f"/flags/{site.flag_id()}",
     "not found": lambda site: "/reports/no-such-page",
