@@ -216,6 +216,20 @@ class SignInAttempt(SQLModel, table=True):
     client_key: str = Field(max_length=64, index=True)
 
 
+class UserSession(SQLModel, table=True):
+    """A signed-in dashboard session. The cookie holds a random token; only its SHA-256 is here,
+    so a copy of the database cannot be turned into a working cookie."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    # A digest of the password hash at sign-in: a password changed by any route ends the session.
+    password_check: str = Field(max_length=64)
+    created_at: datetime = _time()
+    last_seen_at: datetime = _time()
+    expires_at: datetime = _time(index=True)
+
+
 class AuditLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _time(index=True)

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     phone_region: str = Field(default="GB", description="Region for numbers written without +.")
     var_dir: Path = Path("var")
 
+    # Dashboard sessions end after this long without a request, and this long after sign-in.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_max_hours: float = Field(default=8, gt=0, le=24 * 30)
+
     # SMS through Twilio. The auth token also signs Twilio's webhooks to us.
     twilio_account_sid: str = Field(default="", validation_alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str = Field(default="", validation_alias="TWILIO_AUTH_TOKEN")

@@ -21,7 +21,7 @@ from bot.dashboard.report_pages import add_report_routes
 from bot.dashboard.sign_in import add_sign_in_routes
 from bot.web.pages import HtmlRoute, not_found
 from bot.web.ratelimit import Limits, SignInLimiter
-from bot.web.sessions import SessionStore, session_secret
+from bot.web.sessions import SessionStore, session_secret, timeouts_of
 from reports.config import ReportConfig
 
 
@@ -31,7 +31,12 @@ def dashboard_router(
     config: ReportConfig | None = None,
     limits: Limits | None = None,
 ) -> APIRouter:
-    store = SessionStore(session_secret(settings), settings.public_url.startswith("https://"))
+    store = SessionStore(
+        engine,
+        session_secret(settings),
+        settings.public_url.startswith("https://"),
+        timeouts_of(settings),
+    )
     dash = Dashboard(
         settings=settings,
         engine=engine,

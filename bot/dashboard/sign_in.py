@@ -1,5 +1,6 @@
 """Signing in and out: CSRF-checked forms, rate-limited, audited; a new session (and a new CSRF
-token) at every sign-in, so a session fixed before sign-in is worth nothing after it."""
+token) at every sign-in, so a session fixed before sign-in is worth nothing after it; sign-out
+deletes the session on the server, so a copied cookie ends with it."""
 
 from __future__ import annotations
 
@@ -53,8 +54,7 @@ def add_sign_in_routes(router: APIRouter, dash: Dashboard) -> None:
         with transaction(dash.engine) as db:
             audit(db, user.email, "dashboard.sign_in", f"user:{user.id}", None, now())
         response = RedirectResponse("/reports", status_code=303)
-        fresh = dash.store.fresh(user.id, dash.store.fingerprint(user.password_hash))
-        dash.store.write(response, fresh)
+        dash.store.write(response, dash.store.begin(user, now()))
         return response
 
     @router.post("/reports/sign-out")
@@ -65,6 +65,8 @@ def add_sign_in_routes(router: APIRouter, dash: Dashboard) -> None:
         if viewer is not None:
             with transaction(dash.engine) as db:
                 audit(db, viewer.email, "dashboard.sign_out", f"user:{viewer.user_id}", None, now())
+        # Deleting the row, not just the cookie, is what makes a copied cookie worthless.
+        dash.store.end(session)
         response = RedirectResponse(SIGN_IN, status_code=303)
         dash.store.clear(response)
         return response
