@@ -59,7 +59,17 @@ def serve(
     typer.echo(f"  readiness: http://{host}:{port}/readyz")
     typer.echo(f"  reports:   http://{host}:{port}/reports  (accounts: carevoice users add)")
     typer.echo(f"  API docs:  http://{host}:{port}/docs")
-    uvicorn.run("bot.app:create_app", factory=True, host=host, port=port, workers=workers)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from any proxy on 127.0.0.1;
+    # bot/web/proxies.py believes only CAREVOICE_TRUSTED_PROXIES.
+    uvicorn.run(
+        "bot.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 def main() -> None:

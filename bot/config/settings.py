@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.crypto import Vault, generate_key
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     # Dashboard sessions end after this long without a request, and this long after sign-in.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_max_hours: float = Field(default=8, gt=0, le=24 * 30)
+    trusted_proxies: str = Field(
+        default="",
+        description="Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.",
+    )
 
     # SMS through Twilio. The auth token also signs Twilio's webhooks to us.
     twilio_account_sid: str = Field(default="", validation_alias="TWILIO_ACCOUNT_SID")
@@ -61,6 +66,18 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        # Checked here so a typo stops the service at start-up with a message, not a traceback.
+        for entry in (part.strip() for part in value.split(",")):
+            if entry:
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(f"{entry!r} is not an IP address or CIDR range") from None
+        return value
 
 
 def vault_for(settings: Settings) -> Vault:

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.config.settings import Settings
 from bot.dashboard.access import Role, Viewer
 from bot.web.pages import Redirect, page
+from bot.web.proxies import Network
 from bot.web.ratelimit import SignInLimiter
 from bot.web.sessions import SessionData, SessionStore
 from reports.config import ReportConfig
@@ -34,6 +35,7 @@ class Dashboard:
     store: SessionStore
     limiter: SignInLimiter
     config: ReportConfig
+    trusted_proxies: tuple[Network, ...] = ()
 
     def session(self, request: Request) -> SessionData:
         return self.store.load(request, now())

@@ -4,6 +4,8 @@ deletes the session on the server, so a copied cookie ends with it."""
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -12,12 +14,13 @@ from fastapi.responses import RedirectResponse
 from bot.dashboard.auth import authenticate, normalise_email
 from bot.dashboard.context import SIGN_IN, Dashboard, now
 from bot.web import csrf
+from bot.web.proxies import client_address
 from bot.web.sessions import SessionData
 from storage.db import transaction
 from storage.repository import audit
 
 TOO_MANY = (
-    "Too many failed attempts to sign in. Wait 15 minutes, then try again. "
+    "Too many failed attempts to sign in. Wait {wait}, then try again. "
     "If you have forgotten your password, ask your administrator."
 )
 WRONG = "Enter a correct email address and password"
@@ -43,12 +46,12 @@ def add_sign_in_routes(router: APIRouter, dash: Dashboard) -> None:
         errors = _missing(email, password)
         if errors:
             return _form(dash, session, email, errors, 400)
-        client = request.client.host if request.client else "unknown"
-        if dash.limiter.blocked(email, client, now()):
-            return _form(dash, session, email, {"email": TOO_MANY}, 429)
+        client = client_address(request, dash.trusted_proxies)
+        decision = dash.limiter.attempt(email, client, now())
+        if not decision.allowed:
+            return _too_many(dash, session, email, decision.wait)
         user = authenticate(dash.engine, email, password)
         if user is None:
-            dash.limiter.failed(email, client, now())
             return _form(dash, session, email, {"email": WRONG}, 400)
         dash.limiter.succeeded(email)
         with transaction(dash.engine) as db:
@@ -70,6 +73,14 @@ def add_sign_in_routes(router: APIRouter, dash: Dashboard) -> None:
         response = RedirectResponse(SIGN_IN, status_code=303)
         dash.store.clear(response)
         return response
+
+
+def _too_many(dash: Dashboard, session: SessionData, email: str, wait: timedelta) -> Response:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    spoken = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
+    response = _form(dash, session, email, {"email": TOO_MANY.format(wait=spoken)}, 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _missing(email: str, password: str) -> dict[str, str]:
