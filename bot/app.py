@@ -16,10 +16,15 @@ from bot.channels.sms.webhook import sms_router
 from bot.config.settings import Settings
 from bot.config.wiring import Services
 from bot.dashboard import dashboard_router
+from bot.web.bodylimit import KIB, BodyLimit
 from bot.web.ratelimit import Limits
 from storage.migrate import current, head
 
 log = logging.getLogger("carevoice.app")
+
+# Bytes a request body may have, by path prefix (others: bot/web/bodylimit.DEFAULT_LIMIT).
+# Twilio's form is under 10 KiB even for 1,600 characters of emoji; dashboard forms are small.
+BODY_LIMITS = {"/sms/": 64 * KIB, "/reports": 64 * KIB, "/flags": 64 * KIB}
 
 
 def create_app(
@@ -31,6 +36,7 @@ def create_app(
     services = Services.build(settings, engine) if engine else Services.for_service(settings)
     settings, engine, runner = services.settings, services.engine, services.runner
     app = FastAPI(title="carevoice", version="0.1.0")
+    app.add_middleware(BodyLimit, limits=BODY_LIMITS)
     app.state.settings = settings
     app.state.engine = engine
     app.state.runner = runner

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from bot.dashboard.auth import authenticate, normalise_email
 from bot.dashboard.context import SIGN_IN, Dashboard, now
 from bot.web import csrf
+from bot.web.inputs import clean_text
 from bot.web.proxies import client_address
 from bot.web.sessions import SessionData
 from storage.db import transaction
@@ -42,7 +43,8 @@ def add_sign_in_routes(router: APIRouter, dash: Dashboard) -> None:
     ) -> Response:
         session = dash.session(request)
         csrf.check(session, csrf_token)
-        email = normalise_email(email)
+        # An email address is at most 254 characters (RFC 5321); anything longer is not one.
+        email = normalise_email(clean_text(email))[:320]
         errors = _missing(email, password)
         if errors:
             return _form(dash, session, email, errors, 400)

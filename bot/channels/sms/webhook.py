@@ -1,12 +1,14 @@
 """SMS through Twilio: the inbound webhook and delivery status callbacks.
 
-Thin by design (DESIGN.md): verify the signature, parse Twilio's form, hand the message to the
-runner, render the replies as TwiML. Twilio itself answers STOP/START/HELP keywords, so our own
-opt-out and opt-in confirmations are not sent a second time.
+Thin by design (DESIGN.md): verify the signature, parse Twilio's form, validate ids and clean
+text (bot/web/inputs.py), hand the message to the runner, render the replies as TwiML. Twilio
+itself answers STOP/START/HELP keywords, so our own opt-out and opt-in confirmations are not
+sent a second time.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -18,11 +20,15 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels.sms.format import render, split_long
 from bot.config.settings import Settings
 from bot.surveys.runner import Outcome, Runner
+from bot.web import inputs
+from bot.web.inputs import identifier
 from storage import outbox as outbox_store
 
 CHANNEL = "sms"
 INBOUND_PATH = "/sms/twilio"
 STATUS_PATH = "/sms/twilio/status"
+# Twilio delivers at most 1,600 characters; anything much longer is not from Twilio.
+MAX_BODY = 10_000
 TEXT_ONLY = "Sorry, we can only read text. Please reply with words or numbers."
 CARRIER_CONFIRMED = {"opted_out", "opted_in"}
 
@@ -44,8 +50,16 @@ def _xml(body: str, status: int = 200) -> Response:
 
 def _problem(reason: str, status: int) -> Response:
     return Response(
-        content=f'{{"error": "{reason}"}}', status_code=status, media_type="application/json"
+        content=json.dumps({"error": reason}), status_code=status, media_type="application/json"
     )
+
+
+def _sender(value: str) -> str:
+    # Twilio sends E.164 numbers, or e.g. "whatsapp:+44…"; nothing longer is an address.
+    sender = inputs.bounded_text("From", value, 64).strip()
+    if not sender:
+        raise inputs.InputProblem("From is empty")
+    return sender
 
 
 def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
@@ -69,10 +83,13 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
         missing = [name for name in ("From", "MessageSid") if not form.get(name)]
         if missing:
             return _problem(f"missing {', '.join(missing)}", 400)
+        try:
+            sid, sender = identifier("MessageSid", form["MessageSid"]), _sender(form["From"])
+            form["Body"] = inputs.bounded_text("Body", form.get("Body", ""), MAX_BODY)
+        except inputs.InputProblem as problem:
+            return _problem(str(problem), 400)
         text, notice = _text_of(form)
-        outcome = runner.handle(
-            CHANNEL, form["From"], text, form["MessageSid"], datetime.now(UTC), notice=notice
-        )
+        outcome = runner.handle(CHANNEL, sender, text, sid, datetime.now(UTC), notice=notice)
         return _xml(twiml(outcome))
 
     @router.post(STATUS_PATH, responses={403: {}, 400: {}})
@@ -82,13 +99,13 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
             return _problem("invalid Twilio signature", 403)
         if not form.get("MessageSid") or not form.get("MessageStatus"):
             return _problem("missing MessageSid or MessageStatus", 400)
-        outbox_store.record_status(
-            engine,
-            form["MessageSid"],
-            form["MessageStatus"],
-            form.get("ErrorCode"),
-            datetime.now(UTC),
-        )
+        try:
+            sid, state = identifier("MessageSid", form["MessageSid"]), form["MessageStatus"]
+            identifier("MessageStatus", state)
+            code = identifier("ErrorCode", form["ErrorCode"]) if form.get("ErrorCode") else None
+        except inputs.InputProblem as problem:
+            return _problem(str(problem), 400)
+        outbox_store.record_status(engine, sid, state, code, datetime.now(UTC))
         return Response(status_code=204)
 
     return router
