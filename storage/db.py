@@ -1,9 +1,10 @@
-"""Database engines: SQLite by default (WAL, foreign keys, one writer), PostgreSQL to scale."""
+"""Database engines: SQLite by default (WAL, foreign keys, one writer, secure delete),
+PostgreSQL to scale; and reclaiming the space of erased rows on both."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,9 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed in the file, not left in free space: an
+        # erased person's words must not survive in the database file (see reclaim below).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         cursor.close()
 
@@ -99,3 +103,33 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed if the block finishes, rolled back if it raises."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+def reclaim(engine: Engine, tables: Iterable[str]) -> str:
+    """After an erasure or purge has committed: make the removed text leave the disk files.
+
+    SQLite (with ``secure_delete`` on every connection) zeroes deleted content in the database
+    file, but the write-ahead log still holds the pages as they were before; a TRUNCATE
+    checkpoint copies the log into the file and empties it. Other connections may stay open;
+    one in the middle of a read makes the checkpoint wait (busy timeout), then give up, which the
+    result says. PostgreSQL: ``VACUUM`` (outside a transaction, as it must be) removes the dead
+    row versions from the tables' pages and indexes so their space is reused; it does not
+    promise to overwrite them at once, and WAL segments and backups keep copies until they are
+    recycled: see the README's security section.
+    """
+    if is_sqlite(str(engine.url)):
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = cursor.fetchone() or (1, 0, 0)
+            cursor.close()
+        finally:
+            raw.close()
+        return "write-ahead log emptied" if busy == 0 else "write-ahead log busy: run again"
+    names = sorted(set(tables))
+    with engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        for name in names:
+            autocommit.exec_driver_sql(f'VACUUM "{name}"')
+    return f"vacuumed {', '.join(names)}"

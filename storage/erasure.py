@@ -1,5 +1,6 @@
 """Right to erasure: a person's identity and their own words removed; what remains cannot be
-linked back to them. The caller owns the transaction.
+linked back to them. The caller owns the transaction, and after it commits calls
+``storage.db.reclaim(engine, TABLES)`` so that the words leave the disk too.
 
 Always: addresses deleted (with the messages queued or sent to them and the inbound message log,
 which exist only to deliver and de-duplicate); the name and who answers for them removed; free
@@ -26,6 +27,12 @@ from storage import people
 from storage import repository as repo
 from storage.models import Conversation
 from storage.scrub import ERASED_HASH, scrub_answer, scrub_conversation
+
+# The tables an erasure writes to: ``storage.db.reclaim`` clears their old contents from disk.
+TABLES = (
+    "address", "outbox", "inboundmessage", "answer", "conversation", "invitation", "optout",
+    "contact", "safeguardingflag",
+)  # fmt: skip
 
 
 class ErasureBlocked(RuntimeError):

@@ -20,6 +20,8 @@ from storage import repository as repo
 from storage.models import Answer, Conversation, InboundMessage, Outbox
 from storage.scrub import scrub_answer, scrub_conversation
 
+# What purge writes to, for ``storage.db.reclaim`` after the transaction commits.
+TABLES = ("inboundmessage", "outbox", "answer", "conversation")
 _AGE = re.compile(r"\s*(\d+)\s*([dmy])\s*", re.IGNORECASE)
 
 
