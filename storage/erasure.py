@@ -23,8 +23,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage import people
+from storage import handled, people
 from storage import repository as repo
+from storage.crypto import Vault
 from storage.models import Conversation
 from storage.scrub import ERASED_HASH, scrub_answer, scrub_conversation
 
@@ -66,6 +67,8 @@ def erase_person(
     at: datetime,
     everything: bool = False,
     actor: str = "cli",
+    *,
+    vault: Vault,
 ) -> ErasureReport:
     talks = people.conversations(session, person)
     talk_ids = people.ids(talks)
@@ -75,7 +78,7 @@ def erase_person(
             f"{len(open_flags)} safeguarding flag(s) about this person are still open: "
             "triage them before erasing, so that no disclosure is deleted unread"
         )
-    messages = _delete_messages(session, person, talk_ids)
+    messages = _delete_messages(session, vault, person, talk_ids)
     if everything:
         answers = _delete_conversations(session, person, talks)
     else:
@@ -92,11 +95,15 @@ def erase_person(
     return report
 
 
-def _delete_messages(session: Session, person: people.Person, talk_ids: list[int]) -> int:
-    rows = [
-        *people.outbox(session, person, talk_ids),
-        *people.inbound_messages(session, person, talk_ids),
-    ]
+def _delete_messages(
+    session: Session, vault: Vault, person: people.Person, talk_ids: list[int]
+) -> int:
+    inbound = people.inbound_messages(session, person, talk_ids)
+    # The ids stay as keyed hashes, which say nothing about whose they were: a replay of one
+    # of these messages must not bring the person's words back.
+    ids = [(m.channel, m.external_id, m.received_at) for m in inbound]
+    handled.remember_all(session, vault, ids)
+    rows = [*people.outbox(session, person, talk_ids), *inbound]
     for row in rows:
         session.delete(row)
     session.flush()

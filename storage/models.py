@@ -151,6 +151,17 @@ class InboundMessage(SQLModel, table=True):
     outcome: dict[str, Any] = _json(nullable=False)
 
 
+class HandledId(SQLModel, table=True):
+    """A keyed hash of every external message id handled, kept after purge or erasure removes
+    the message itself, so that a captured request replayed later is never applied again."""
+
+    __table_args__ = (UniqueConstraint("channel", "id_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    id_hash: str = Field(max_length=64)
+    handled_at: datetime = _time(index=True)
+
+
 class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)

@@ -157,9 +157,9 @@ def purge(
         raise fail(str(error)) from None
     if not yes:
         typer.confirm(f"Delete messages and free text from before {before:%d %B %Y}?", abort=True)
-    with opened(with_vault=False) as ctx:
+    with opened() as ctx:
         with transaction(ctx.engine) as session:
-            report = purge_older(session, before, now(), actor())
+            report = purge_older(session, before, now(), actor(), vault=ctx.vault)
         disk = reclaim(ctx.engine, RETAINED_TABLES)
     typer.echo(report.summary)
     typer.echo(f"on disk: {disk}")

@@ -179,7 +179,7 @@ def contacts_erase(
     with opened() as ctx:
         with transaction(ctx.engine) as session, _person(ctx, session, who) as person:
             try:
-                report = erase_person(session, person, now(), everything, actor())
+                report = erase_person(session, person, now(), everything, actor(), vault=ctx.vault)
             except ErasureBlocked as error:
                 raise fail(f"not erased: {error}") from None
         disk = reclaim(ctx.engine, ERASURE_TABLES)  # after the commit: the old text off disk

@@ -74,7 +74,8 @@ def test_erased_words_are_in_neither_the_database_nor_the_wal(
     answered(engine, vault)
     assert on_disk(database, WORDS) > 0  # the test sees the words while they are held
     with transaction(engine) as session:
-        erase_person(session, find_person(session, vault, identifiers(ANN)), T0 + timedelta(1))
+        person = find_person(session, vault, identifiers(ANN))
+        erase_person(session, person, T0 + timedelta(1), vault=vault)
     assert reclaim(engine, ERASURE_TABLES) == "write-ahead log emptied"
     assert on_disk(database, WORDS) == 0
     assert on_disk(database, "0113 496 0000") == 0
@@ -86,9 +87,10 @@ def test_erased_words_are_in_neither_the_database_nor_the_wal(
 
 def test_purged_words_leave_the_disk(sqlite_file: tuple[Path, Engine]) -> None:
     database, engine = sqlite_file
-    answered(engine, Vault.from_setting(generate_key()))
+    vault = Vault.from_setting(generate_key())
+    answered(engine, vault)
     with transaction(engine) as session:
-        purge(session, T0 + timedelta(days=800), T0 + timedelta(days=800))
+        purge(session, T0 + timedelta(days=800), T0 + timedelta(days=800), vault=vault)
     reclaim(engine, RETAINED_TABLES)
     assert on_disk(database, WORDS) == 0
     engine.dispose()
