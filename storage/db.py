@@ -3,6 +3,7 @@ PostgreSQL to scale; and reclaiming the space of erased rows on both."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -38,7 +39,7 @@ def make_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
 def _sqlite_engine(url: str, **options: Any) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(database))
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}, **options
     )
@@ -67,6 +68,17 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """The database's folder 0700 when we make it, the file 0600: it holds health feedback.
+
+    SQLite gives its -wal and -shm files the permissions of the database file."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    elif path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o600)  # made by an older version, or by hand, readable by others
 
 
 @contextmanager

@@ -58,7 +58,9 @@ def serve(
     typer.echo(f"  health:    http://{host}:{port}/healthz")
     typer.echo(f"  readiness: http://{host}:{port}/readyz")
     typer.echo(f"  reports:   http://{host}:{port}/reports  (accounts: carevoice users add)")
-    typer.echo(f"  API docs:  http://{host}:{port}/docs")
+    if settings.api_docs:
+        typer.echo(f"  API docs:  http://{host}:{port}/docs")
+    typer.echo(f"  OpenAPI:   http://{host}:{port}/openapi.json")
     # proxy_headers off: uvicorn would believe X-Forwarded-For from any proxy on 127.0.0.1;
     # bot/web/proxies.py believes only CAREVOICE_TRUSTED_PROXIES.
     uvicorn.run(

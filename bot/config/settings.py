@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Dashboard sessions end after this long without a request, and this long after sign-in.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_max_hours: float = Field(default=8, gt=0, le=24 * 30)
+    api_docs: bool = Field(
+        default=False, description="Serve Swagger UI at /docs (CAREVOICE_API_DOCS=on)."
+    )
     trusted_proxies: str = Field(
         default="",
         description="Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.",
@@ -91,7 +94,7 @@ def vault_for(settings: Settings) -> Vault:
         )
     key_file = settings.var_dir / "secret.key"
     if not key_file.exists():
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(generate_key() + "\n")

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels.sms import openapi
 from bot.channels.sms.format import render, split_long
 from bot.config.settings import Settings
 from bot.surveys.runner import Outcome, Runner
@@ -75,7 +76,12 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
             return None
         return form
 
-    @router.post(INBOUND_PATH, responses={403: {}, 400: {}})
+    @router.post(
+        INBOUND_PATH,
+        response_class=openapi.TwiML,
+        responses=openapi.INBOUND_RESPONSES,
+        openapi_extra=openapi.INBOUND,
+    )
     async def inbound(request: Request) -> Response:
         form = await signed_form(request, INBOUND_PATH)
         if form is None:
@@ -92,7 +98,13 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
         outcome = runner.handle(CHANNEL, sender, text, sid, datetime.now(UTC), notice=notice)
         return _xml(twiml(outcome))
 
-    @router.post(STATUS_PATH, responses={403: {}, 400: {}})
+    @router.post(
+        STATUS_PATH,
+        status_code=204,
+        response_class=Response,
+        responses=openapi.STATUS_RESPONSES,
+        openapi_extra=openapi.STATUS,
+    )
     async def status(request: Request) -> Response:
         form = await signed_form(request, STATUS_PATH)
         if form is None:
