@@ -96,6 +96,10 @@ class SignInLimiter:
             else (limits.per_email, limits.max_delay)
         )
         needed = delay_after(count, free, limits.first_delay, ceiling)
+        if not needed:
+            # Within the allowance. (``latest`` may even be after ``now``: a request that read
+            # the clock later may have taken the lock first.)
+            return timedelta(0)
         return max(timedelta(0), latest + needed - now)
 
     def succeeded(self, email: str) -> None:
