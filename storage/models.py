@@ -219,7 +219,8 @@ class User(SQLModel, table=True):
 
 
 class SignInAttempt(SQLModel, table=True):
-    """A failed dashboard sign-in, for rate limiting. Email and address are keyed hashes."""
+    """A dashboard sign-in attempt, counted before its password is checked (bot/web/ratelimit).
+    Email and address are keyed hashes."""
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _time(index=True)
