@@ -1,6 +1,7 @@
 """The HTTP service: an application factory every channel plugs into.
 
-Errors are always JSON with a plain message; no stack trace ever reaches a client.
+Errors are always JSON with a plain message; no stack trace ever reaches a client. Every
+request body is size-limited before it is read, and every response carries security headers.
 """
 
 from __future__ import annotations
@@ -16,10 +17,22 @@ from bot.config.database import unavailable
 from bot.config.settings import Settings
 from bot.config.wiring import Services
 from bot.dashboard import dashboard_router
+from bot.web.api_docs import add_api_docs
+from bot.web.bodylimit import KIB, BodyLimit
+from bot.web.headers import SecurityHeaders
 from bot.web.ratelimit import Limits
 from storage.migrate import current, head
 
 log = logging.getLogger("carevoice.app")
+
+# Bytes a request body may have, by path prefix (others: bot/web/bodylimit.DEFAULT_LIMIT).
+# Twilio's form is under 10 KiB even for 1,600 characters of emoji; dashboard forms are small.
+# Telegram updates are small JSON; a web-form page posts one answer (fields are capped at 2,000
+# characters, and a checkbox list stays small).
+BODY_LIMITS = {
+    "/sms/": 64 * KIB, "/telegram/": 64 * KIB, "/f/": 64 * KIB, "/s/": 64 * KIB,
+    "/reports": 64 * KIB, "/flags": 64 * KIB,
+}  # fmt: skip
 
 
 def create_app(
@@ -30,7 +43,12 @@ def create_app(
     """Build the service. ``carevoice serve`` (uvicorn) calls this with no arguments."""
     services = Services.build(settings, engine) if engine else Services.for_service(settings)
     settings, engine, runner = services.settings, services.engine, services.runner
-    app = FastAPI(title="carevoice", version="0.1.0")
+    app = FastAPI(title="carevoice", version="0.1.0", docs_url=None, redoc_url=None)
+    app.add_middleware(BodyLimit, limits=BODY_LIMITS)
+    # Added last, so outermost: its headers are on the body limit's 413s too.
+    app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
+    if settings.api_docs:
+        add_api_docs(app)
     app.state.settings = settings
     app.state.engine = engine
     app.state.runner = runner

@@ -1,9 +1,11 @@
-"""Database engines: SQLite by default (WAL, foreign keys, one writer), PostgreSQL to scale."""
+"""Database engines: SQLite by default (WAL, foreign keys, one writer, secure delete),
+PostgreSQL to scale; and reclaiming the space of erased rows on both."""
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -52,7 +54,7 @@ def make_engine(
 def _sqlite_engine(url: str, lock_timeout: float, **options: Any) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(database))
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": lock_timeout}, **options
     )
@@ -65,6 +67,9 @@ def _sqlite_engine(url: str, lock_timeout: float, **options: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed in the file, not left in free space: an
+        # erased person's words must not survive in the database file (see reclaim below).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
@@ -79,6 +84,17 @@ def _sqlite_engine(url: str, lock_timeout: float, **options: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """The database's folder 0700 when we make it, the file 0600: it holds health feedback.
+
+    SQLite gives its -wal and -shm files the permissions of the database file."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    elif path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o600)  # made by an older version, or by hand, readable by others
 
 
 @contextmanager
@@ -115,3 +131,33 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed if the block finishes, rolled back if it raises."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+def reclaim(engine: Engine, tables: Iterable[str]) -> str:
+    """After an erasure or purge has committed: make the removed text leave the disk files.
+
+    SQLite (with ``secure_delete`` on every connection) zeroes deleted content in the database
+    file, but the write-ahead log still holds the pages as they were before; a TRUNCATE
+    checkpoint copies the log into the file and empties it. Other connections may stay open;
+    one in the middle of a read makes the checkpoint wait (busy timeout), then give up, which the
+    result says. PostgreSQL: ``VACUUM`` (outside a transaction, as it must be) removes the dead
+    row versions from the tables' pages and indexes so their space is reused; it does not
+    promise to overwrite them at once, and WAL segments and backups keep copies until they are
+    recycled: see the README's security section.
+    """
+    if is_sqlite(str(engine.url)):
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = cursor.fetchone() or (1, 0, 0)
+            cursor.close()
+        finally:
+            raw.close()
+        return "write-ahead log emptied" if busy == 0 else "write-ahead log busy: run again"
+    names = sorted(set(tables))
+    with engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        for name in names:
+            autocommit.exec_driver_sql(f'VACUUM "{name}"')
+    return f"vacuumed {', '.join(names)}"

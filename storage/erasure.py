@@ -1,5 +1,6 @@
 """Right to erasure: a person's identity and their own words removed; what remains cannot be
-linked back to them. The caller owns the transaction.
+linked back to them. The caller owns the transaction, and after it commits calls
+``storage.db.reclaim(engine, TABLES)`` so that the words leave the disk too.
 
 Always: addresses deleted (with the messages queued or sent to them and the inbound message log,
 which exist only to deliver and de-duplicate); the name and who answers for them removed; free
@@ -26,8 +27,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage import people
+from storage import handled, people
 from storage import repository as repo
+from storage.crypto import Vault
 from storage.models import (
     Address,
     Answer,
@@ -45,6 +47,12 @@ from storage.scrub import ERASED_HASH, scrub_answer, scrub_conversation
 HANDLED_HERE = frozenset(
     {Contact, OptOut, Conversation, Answer, SafeguardingFlag, Invitation, ErasedAddress}
 )
+
+# The tables an erasure writes to: ``storage.db.reclaim`` clears their old contents from disk.
+TABLES = (
+    "address", "outbox", "inboundmessage", "answer", "conversation", "invitation", "optout",
+    "contact", "safeguardingflag", "erasedaddress",
+)  # fmt: skip
 
 
 class ErasureBlocked(RuntimeError):
@@ -78,6 +86,8 @@ def erase_person(
     at: datetime,
     everything: bool = False,
     actor: str = "cli",
+    *,
+    vault: Vault,
 ) -> ErasureReport:
     talks = people.conversations(session, person)
     talk_ids = people.ids(talks)
@@ -87,7 +97,7 @@ def erase_person(
             f"{len(open_flags)} safeguarding flag(s) about this person are still open: "
             "triage them before erasing, so that no disclosure is deleted unread"
         )
-    messages = _delete_rows(session, person, talk_ids)
+    messages = _delete_rows(session, vault, person, talk_ids)
     if everything:
         answers = _delete_conversations(session, person, talks)
     else:
@@ -105,9 +115,15 @@ def erase_person(
     return report
 
 
-def _delete_rows(session: Session, person: people.Person, talk_ids: list[int]) -> int:
+def _delete_rows(session: Session, vault: Vault, person: people.Person, talk_ids: list[int]) -> int:
     """The person's rows in every table that exists only to reach them or de-duplicate their
     messages; their addresses go last, once nothing points at them."""
+    inbound = people.inbound_messages(session, person, talk_ids)
+    # The ids stay as keyed hashes, which say nothing about whose they were: a replay of one
+    # of these messages must not bring the person's words back.
+    handled.remember_all(
+        session, vault, [(m.channel, m.external_id, m.received_at) for m in inbound]
+    )
     rows = [
         row
         for holding in people.HOLDINGS

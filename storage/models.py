@@ -171,6 +171,17 @@ class InboundMessage(SQLModel, table=True):
     outcome: dict[str, Any] = _json(nullable=False)
 
 
+class HandledId(SQLModel, table=True):
+    """A keyed hash of every external message id handled, kept after purge or erasure removes
+    the message itself, so that a captured request replayed later is never applied again."""
+
+    __table_args__ = (UniqueConstraint("channel", "id_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    id_hash: str = Field(max_length=64)
+    handled_at: datetime = _time(index=True)
+
+
 class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)
@@ -231,12 +242,27 @@ class User(SQLModel, table=True):
 
 
 class SignInAttempt(SQLModel, table=True):
-    """A failed dashboard sign-in, for rate limiting. Email and address are keyed hashes."""
+    """A dashboard sign-in attempt, counted before its password is checked (bot/web/ratelimit).
+    Email and address are keyed hashes."""
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _time(index=True)
     email_key: str = Field(max_length=64, index=True)
     client_key: str = Field(max_length=64, index=True)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in dashboard session. The cookie holds a random token; only its SHA-256 is here,
+    so a copy of the database cannot be turned into a working cookie."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    # A digest of the password hash at sign-in: a password changed by any route ends the session.
+    password_check: str = Field(max_length=64)
+    created_at: datetime = _time()
+    last_seen_at: datetime = _time()
+    expires_at: datetime = _time(index=True)
 
 
 class AuditLog(SQLModel, table=True):

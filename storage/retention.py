@@ -1,7 +1,8 @@
 """Retention: keep what is needed for as long as configured, then let it go.
 
 Older than the cut-off: the inbound message log and the outbox (message bodies, kept only to
-deliver and de-duplicate) are deleted, and people's own words are removed from answers and from
+deliver and de-duplicate) are deleted (a keyed hash of each message id stays a while longer, so
+replays are still refused), and people's own words are removed from answers and from
 finished conversations' stored state. Structured answers stay for the statistics; safeguarding
 flags and the suppression list are kept (other duties govern them).
 """
@@ -16,10 +17,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, delete, select
 
+from storage import handled
 from storage import repository as repo
+from storage.crypto import Vault
 from storage.models import Answer, Conversation, InboundMessage, Outbox
 from storage.scrub import scrub_answer, scrub_conversation
 
+# What purge writes to, for ``storage.db.reclaim`` after the transaction commits.
+TABLES = ("inboundmessage", "outbox", "answer", "conversation")
 _AGE = re.compile(r"\s*(\d+)\s*([dmy])\s*", re.IGNORECASE)
 
 
@@ -65,9 +70,18 @@ class PurgeReport:
         )
 
 
-def purge(session: Session, before: datetime, at: datetime, actor: str = "cli") -> PurgeReport:
-    """Apply retention to everything older than ``before``; writes an audit-log entry."""
-    inbound = session.exec(delete(InboundMessage).where(col(InboundMessage.received_at) < before))
+def purge(
+    session: Session, before: datetime, at: datetime, actor: str = "cli", *, vault: Vault
+) -> PurgeReport:
+    """Apply retention to everything older than ``before``; writes an audit-log entry.
+
+    The ids of the deleted inbound messages stay, as keyed hashes (storage/handled.py), for
+    ``handled.MARGIN`` longer, so a replayed request is still recognised."""
+    old = col(InboundMessage.received_at) < before
+    ids = select(InboundMessage.channel, InboundMessage.external_id, InboundMessage.received_at)
+    handled.remember_all(session, vault, session.exec(ids.where(old)))
+    handled.forget_before(session, before - handled.MARGIN)
+    inbound = session.exec(delete(InboundMessage).where(old))
     outbox = session.exec(delete(Outbox).where(col(Outbox.created_at) < before))
     report = PurgeReport(
         cutoff=before.isoformat(),

@@ -21,9 +21,10 @@ from bot.cli.support import actor, fail, now, opened, plain_help, settings
 from bot.config.database import shown
 from storage import migrate
 from storage.crypto import generate_key
-from storage.db import make_engine, transaction
+from storage.db import make_engine, reclaim, transaction
 from storage.key_rotation import rotate_keys
 from storage.providers import ProviderError, add_provider, list_providers
+from storage.retention import TABLES as RETAINED_TABLES
 from storage.retention import BadAge, cutoff
 from storage.retention import purge as purge_older
 
@@ -156,6 +157,9 @@ def purge(
         raise fail(str(error)) from None
     if not yes:
         typer.confirm(f"Delete messages and free text from before {before:%d %B %Y}?", abort=True)
-    with opened(with_vault=False) as ctx, transaction(ctx.engine) as session:
-        report = purge_older(session, before, now(), actor())
+    with opened() as ctx:
+        with transaction(ctx.engine) as session:
+            report = purge_older(session, before, now(), actor(), vault=ctx.vault)
+        disk = reclaim(ctx.engine, RETAINED_TABLES)
     typer.echo(report.summary)
+    typer.echo(f"on disk: {disk}")

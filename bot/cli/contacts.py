@@ -19,7 +19,8 @@ from bot.cli.support import Context, actor, fail, now, opened, plain_help
 from storage.contact_import import ImportReport, import_contacts
 from storage.contact_rows import ContactCsv
 from storage.csv_rows import CsvHeaderError
-from storage.db import transaction
+from storage.db import reclaim, transaction
+from storage.erasure import TABLES as ERASURE_TABLES
 from storage.erasure import ErasureBlocked, erase_person
 from storage.people import Person, UnknownPerson, find_person, identifiers
 from storage.phones import InvalidPhone
@@ -184,9 +185,12 @@ def contacts_erase(
     if not yes:
         what = "and all their answers" if everything else "(anonymous answers are kept)"
         typer.confirm(f"Erase everything identifying this person {what}?", abort=True)
-    with opened() as ctx, transaction(ctx.engine) as session, _person(ctx, session, who) as person:
-        try:
-            report = erase_person(session, person, now(), everything, actor())
-        except ErasureBlocked as error:
-            raise fail(f"not erased: {error}") from None
+    with opened() as ctx:
+        with transaction(ctx.engine) as session, _person(ctx, session, who) as person:
+            try:
+                report = erase_person(session, person, now(), everything, actor(), vault=ctx.vault)
+            except ErasureBlocked as error:
+                raise fail(f"not erased: {error}") from None
+        disk = reclaim(ctx.engine, ERASURE_TABLES)  # after the commit: the old text off disk
     typer.echo(report.summary)
+    typer.echo(f"on disk: {disk}")

@@ -113,10 +113,15 @@ def serve(
     typer.echo(f"  health:    http://{host}:{port}/healthz")
     typer.echo(f"  readiness: http://{host}:{port}/readyz")
     typer.echo(f"  reports:   http://{host}:{port}/reports  (accounts: carevoice users add)")
-    typer.echo(f"  API docs:  http://{host}:{port}/docs")
+    if settings.api_docs:
+        typer.echo(f"  API docs:  http://{host}:{port}/docs")
+    typer.echo(f"  OpenAPI:   http://{host}:{port}/openapi.json")
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from any proxy on 127.0.0.1;
+    # bot/web/proxies.py believes only CAREVOICE_TRUSTED_PROXIES.
     config = uvicorn.Config(
-        "bot.app:create_app", factory=True, host=host, port=port, workers=workers
-    )
+        "bot.app:create_app", factory=True, host=host, port=port, workers=workers,
+        proxy_headers=False, server_header=False,
+    )  # fmt: skip
     server = uvicorn.Server(config)
     if workers > 1:
         from uvicorn.supervisors import Multiprocess

@@ -1,4 +1,4 @@
-"""``carevoice users``: the people who sign in to the dashboard. Mounted by bot/cli.py::
+"""``carevoice users``: who signs in to the dashboard, and their sessions. Mounted by bot/cli::
 
     app.add_typer(users_app, name="users")
 
@@ -21,9 +21,11 @@ from bot.cli.support import actor, fail, now, opened, plain_help
 from bot.config.settings import Settings
 from bot.dashboard.access import Role
 from bot.dashboard.auth import find_user, hash_password, normalise_email, password_problem
+from bot.web.sessions import timeouts_of
 from reports.indicators import flows as all_flows
+from storage import sessions as stored_sessions
 from storage.db import transaction
-from storage.models import Provider, User
+from storage.models import Provider, User, UserSession
 from storage.providers import provider_names, unknown_provider
 from storage.repository import audit, provider_by_name
 
@@ -155,4 +157,84 @@ def _row(user: User, provider: str | None) -> dict[str, object]:
         "flows": user.flow_ids,
         "active": user.active,
         "created_at": user.created_at.isoformat(),
+    }
+
+
+def _user(session: Session, email: str) -> User:
+    user = find_user(session, email)
+    if user is None or user.id is None:
+        raise fail(f"no user {normalise_email(email)} (see `carevoice users list`)")
+    return user
+
+
+@users_app.command("deactivate")
+@plain_help
+def users_deactivate(
+    email: Annotated[str, typer.Argument(help="The user's email address.")],
+) -> None:
+    """Stop a user signing in, and end their sessions at once (the account is kept, for the
+    audit log)."""
+    with opened(with_vault=False) as ctx, transaction(ctx.engine) as session:
+        user = _user(session, email)
+        user.active = False
+        session.add(user)
+        ended = stored_sessions.end_all(session, user.id or 0)
+        audit(session, actor(), "user.deactivate", f"user:{user.email}", {"ended": ended}, now())
+    typer.echo(f"deactivated {user.email}; ended {ended} session(s)")
+
+
+@users_app.command("password")
+@plain_help
+def users_password(
+    email: Annotated[str, typer.Argument(help="The user's email address.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a new password; every session the user has is ended, wherever it is."""
+    password = _password(password_stdin)
+    with opened(with_vault=False) as ctx, transaction(ctx.engine) as session:
+        user = _user(session, email)
+        user.password_hash = hash_password(password)
+        session.add(user)
+        ended = stored_sessions.end_all(session, user.id or 0)
+        audit(session, actor(), "user.password", f"user:{user.email}", {"ended": ended}, now())
+    typer.echo(f"changed the password of {user.email}; ended {ended} session(s)")
+
+
+@users_app.command("sessions")
+@plain_help
+def users_sessions(
+    email: Annotated[str, typer.Argument(help="The user's email address.")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="End them all now.")] = False,
+    format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """List a user's live dashboard sessions (when each began and was last used); with
+    --revoke, end them all at once, e.g. after a lost laptop."""
+    with opened(with_vault=False) as ctx, transaction(ctx.engine) as session:
+        user = _user(session, email)
+        live = stored_sessions.live_sessions(
+            session, user.id or 0, now(), timeouts_of(ctx.settings)
+        )
+        rows = [_session_row(row) for row in live]
+        if revoke:
+            ended = stored_sessions.end_all(session, user.id or 0)
+            detail = {"ended": ended}
+            audit(session, actor(), "user.sessions_revoked", f"user:{user.email}", detail, now())
+    if format is Format.json:
+        typer.echo(json.dumps({"sessions": rows, "revoked": revoke}, indent=2))
+    else:
+        typer.echo(f"{len(rows)} live session(s) for {user.email}")
+        for r in rows:
+            typer.echo(f"  #{r['id']}  since {r['created_at']}  last used {r['last_seen_at']}")
+        if revoke:
+            typer.echo("all ended")
+
+
+def _session_row(row: UserSession) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "created_at": row.created_at.isoformat(timespec="seconds"),
+        "last_seen_at": row.last_seen_at.isoformat(timespec="seconds"),
+        "expires_at": row.expires_at.isoformat(timespec="seconds"),
     }

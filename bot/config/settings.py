@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.defaults import DEFAULT_URL
@@ -35,6 +36,17 @@ class Settings(BaseSettings):
     flows_dir: Path | None = Field(default=None, description="Extra flow files (*.yaml).")
     phone_region: str = Field(default="GB", description="Region for numbers written without +.")
     var_dir: Path = Path("var")
+
+    # Dashboard sessions end after this long without a request, and this long after sign-in.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_max_hours: float = Field(default=8, gt=0, le=24 * 30)
+    api_docs: bool = Field(
+        default=False, description="Serve Swagger UI at /docs (CAREVOICE_API_DOCS=on)."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.",
+    )
 
     # SMS through Twilio. The auth token also signs Twilio's webhooks to us.
     twilio_account_sid: str = Field(default="", validation_alias="TWILIO_ACCOUNT_SID")
@@ -107,6 +119,18 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        # Checked here so a typo stops the service at start-up with a message, not a traceback.
+        for entry in (part.strip() for part in value.split(",")):
+            if entry:
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(f"{entry!r} is not an IP address or CIDR range") from None
+        return value
+
 
 def vault_for(settings: Settings) -> Vault:
     """The identity vault; creates a local key only for the zero-set-up SQLite default."""
@@ -122,7 +146,7 @@ def vault_for(settings: Settings) -> Vault:
         )
     key_file = settings.var_dir / "secret.key"
     if not key_file.exists():
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(generate_key() + "\n")

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.config.settings import Settings
 from bot.dashboard.access import Role, Viewer
 from bot.web.pages import Redirect, page
+from bot.web.proxies import Network
 from bot.web.ratelimit import SignInLimiter
 from bot.web.sessions import SessionData, SessionStore
 from reports.config import ReportConfig
@@ -34,19 +35,21 @@ class Dashboard:
     store: SessionStore
     limiter: SignInLimiter
     config: ReportConfig
+    trusted_proxies: tuple[Network, ...] = ()
 
     def session(self, request: Request) -> SessionData:
-        return self.store.load(request)
+        return self.store.load(request, now())
 
     def viewer_of(self, session: SessionData) -> Viewer | None:
-        """The signed-in user, if the session names an active one whose password is unchanged."""
+        """The signed-in user, if the session is live and names an active user whose password
+        is unchanged since sign-in."""
         if session.user_id is None:
             return None
         with Session(self.engine) as db:
             user = db.get(User, session.user_id)
         if user is None or not user.active or user.role not in set(Role):
             return None
-        if session.fingerprint != self.store.fingerprint(user.password_hash):
+        if not self.store.matches(session, user):
             return None
         return Viewer.of(user)
 

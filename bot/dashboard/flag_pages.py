@@ -12,7 +12,8 @@ from bot.dashboard.context import Dashboard, now
 from bot.safeguarding import triage as flag_triage
 from bot.safeguarding.triage import Change
 from bot.web import csrf
-from bot.web.pages import not_found
+from bot.web.inputs import InputProblem, bounded_text, clean_text
+from bot.web.pages import PageError, not_found
 from bot.web.sessions import SessionData
 
 FormText = Annotated[str, Form()]
@@ -22,6 +23,7 @@ def add_flag_routes(router: APIRouter, dash: Dashboard) -> None:
     @router.get("/flags")
     def flags(request: Request, status: Annotated[str, Query()] = "") -> Response:
         session, viewer = _triager(dash, request)
+        status = clean_text(status)[:20]  # only ever compared with the known statuses
         rows = flag_triage.list_flags(dash.engine, status or None)
         context = {
             "rows": rows,
@@ -49,7 +51,14 @@ def add_flag_routes(router: APIRouter, dash: Dashboard) -> None:
         csrf.check(session, csrf_token)
         if flag_triage.find(dash.engine, flag_id) is None:
             raise not_found()
-        change = Change(" ".join(assigned_to.split()), status.strip(), note.strip())
+        try:
+            change = Change(
+                " ".join(bounded_text("Assigned to", assigned_to, 200).split()),
+                clean_text(status).strip()[:20],
+                bounded_text("Note", note, 5_000).strip(),
+            )
+        except InputProblem as problem:
+            raise PageError(400, "Sorry, we could not read that", f"{problem}.") from None
         errors = flag_triage.apply(dash.engine, flag_id, change, viewer.email, now())
         if errors:
             return _flag_page(dash, session, viewer, flag_id, errors, change, 400)

@@ -20,8 +20,9 @@ from bot.dashboard.flag_pages import add_flag_routes
 from bot.dashboard.report_pages import add_report_routes
 from bot.dashboard.sign_in import add_sign_in_routes
 from bot.web.pages import HtmlRoute, not_found
+from bot.web.proxies import parse_trusted
 from bot.web.ratelimit import Limits, SignInLimiter
-from bot.web.sessions import SessionStore, session_secret
+from bot.web.sessions import SessionStore, session_secret, timeouts_of
 from reports.config import ReportConfig
 
 
@@ -31,13 +32,19 @@ def dashboard_router(
     config: ReportConfig | None = None,
     limits: Limits | None = None,
 ) -> APIRouter:
-    store = SessionStore(session_secret(settings), settings.public_url.startswith("https://"))
+    store = SessionStore(
+        engine,
+        session_secret(settings),
+        settings.public_url.startswith("https://"),
+        timeouts_of(settings),
+    )
     dash = Dashboard(
         settings=settings,
         engine=engine,
         store=store,
         limiter=SignInLimiter(engine, store.keyed, limits),
         config=config or ReportConfig(),
+        trusted_proxies=parse_trusted(settings.trusted_proxies),
     )
     router = APIRouter(route_class=HtmlRoute, include_in_schema=False)
     add_sign_in_routes(router, dash)

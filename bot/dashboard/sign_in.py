@@ -1,8 +1,11 @@
 """Signing in and out: CSRF-checked forms, rate-limited, audited; a new session (and a new CSRF
-token) at every sign-in, so a session fixed before sign-in is worth nothing after it."""
+token) at every sign-in, so a session fixed before sign-in is worth nothing after it; sign-out
+deletes the session on the server, so a copied cookie ends with it."""
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -11,12 +14,14 @@ from fastapi.responses import RedirectResponse
 from bot.dashboard.auth import authenticate, normalise_email
 from bot.dashboard.context import SIGN_IN, Dashboard, now
 from bot.web import csrf
+from bot.web.inputs import clean_text
+from bot.web.proxies import client_address
 from bot.web.sessions import SessionData
 from storage.db import transaction
 from storage.repository import audit
 
 TOO_MANY = (
-    "Too many failed attempts to sign in. Wait 15 minutes, then try again. "
+    "Too many failed attempts to sign in. Wait {wait}, then try again. "
     "If you have forgotten your password, ask your administrator."
 )
 WRONG = "Enter a correct email address and password"
@@ -38,23 +43,23 @@ def add_sign_in_routes(router: APIRouter, dash: Dashboard) -> None:
     ) -> Response:
         session = dash.session(request)
         csrf.check(session, csrf_token)
-        email = normalise_email(email)
+        # An email address is at most 254 characters (RFC 5321); anything longer is not one.
+        email = normalise_email(clean_text(email))[:320]
         errors = _missing(email, password)
         if errors:
             return _form(dash, session, email, errors, 400)
-        client = request.client.host if request.client else "unknown"
-        if dash.limiter.blocked(email, client, now()):
-            return _form(dash, session, email, {"email": TOO_MANY}, 429)
+        client = client_address(request, dash.trusted_proxies)
+        decision = dash.limiter.attempt(email, client, now())
+        if not decision.allowed:
+            return _too_many(dash, session, email, decision.wait)
         user = authenticate(dash.engine, email, password)
         if user is None:
-            dash.limiter.failed(email, client, now())
             return _form(dash, session, email, {"email": WRONG}, 400)
         dash.limiter.succeeded(email)
         with transaction(dash.engine) as db:
             audit(db, user.email, "dashboard.sign_in", f"user:{user.id}", None, now())
         response = RedirectResponse("/reports", status_code=303)
-        fresh = dash.store.fresh(user.id, dash.store.fingerprint(user.password_hash))
-        dash.store.write(response, fresh)
+        dash.store.write(response, dash.store.begin(user, now()))
         return response
 
     @router.post("/reports/sign-out")
@@ -65,9 +70,19 @@ def add_sign_in_routes(router: APIRouter, dash: Dashboard) -> None:
         if viewer is not None:
             with transaction(dash.engine) as db:
                 audit(db, viewer.email, "dashboard.sign_out", f"user:{viewer.user_id}", None, now())
+        # Deleting the row, not just the cookie, is what makes a copied cookie worthless.
+        dash.store.end(session)
         response = RedirectResponse(SIGN_IN, status_code=303)
         dash.store.clear(response)
         return response
+
+
+def _too_many(dash: Dashboard, session: SessionData, email: str, wait: timedelta) -> Response:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    spoken = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
+    response = _form(dash, session, email, {"email": TOO_MANY.format(wait=spoken)}, 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _missing(email: str, password: str) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The runner: one inbound message in, stored answers and queued replies out, in one transaction.
 
 Order of work for a message (all inside one transaction, under a per-person lock):
-record it (a repeated external id returns the first outcome and changes nothing) → honour
+record it (a repeated external id returns the first outcome and changes nothing; one seen before
+the message log was purged returns nothing, storage/handled.py) → honour
 STOP / START at once, on every channel → resume the person's conversation or start one from a
 start keyword → apply the engine's events (answers, flags, opt-out, end) → queue the replies.
 """
@@ -29,6 +30,7 @@ from flows.parsing import normalise
 from flows.resumes import AnswerInput, MessageInput, StartContext, TimeoutInput
 from flows.session import Session as EngineSession
 from flows.session import Status
+from storage import handled
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
@@ -117,6 +119,9 @@ class Runner:
             earlier = repo.inbound(db, channel, inbound.external_id)
             if earlier is not None:
                 return Outcome.from_json(earlier.outcome)
+            if handled.seen(db, self.vault, channel, inbound.external_id):
+                return Outcome(duplicate=True)  # handled, then purged or erased: not again
+            handled.remember(db, self.vault, channel, inbound.external_id, at)
             person = repo.ensure_address(db, self.vault, channel, inbound.address, at)
             if inbound.notice is not None:
                 outcome = self._prompt_again(db, channel, hashes, inbound.notice)

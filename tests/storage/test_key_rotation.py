@@ -54,7 +54,7 @@ def stored_before_rotation(engine: Engine, old: Vault) -> None:
     send(runner, BOB, "STOP", 3)
     send(runner, CAT, "STOP", 4)
     with transaction(engine) as session:
-        erase_person(session, find_person(session, old, identifiers(CAT)), T0)
+        erase_person(session, find_person(session, old, identifiers(CAT)), T0, vault=old)
 
 
 def test_rotation_keeps_every_lookup_working(db_engine: Engine) -> None:

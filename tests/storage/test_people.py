@@ -83,7 +83,9 @@ def export(engine: Engine, vault: Vault, who: str) -> dict:
 def erase(engine: Engine, vault: Vault, who: str, everything: bool = False) -> ErasureReport:
     with transaction(engine) as session:
         person = find_person(session, vault, identifiers(who))
-        return erase_person(session, person, T0 + timedelta(days=1), everything, "cli:dpo")
+        return erase_person(
+            session, person, T0 + timedelta(days=1), everything, "cli:dpo", vault=vault
+        )
 
 
 def test_export_holds_everything_about_the_person(

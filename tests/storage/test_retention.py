@@ -40,6 +40,9 @@ def test_bad_ages(age: str) -> None:
         cutoff(age, T0)
 
 
+VAULT = Vault.from_setting(generate_key())
+
+
 def survey(runner: Runner, phone: str, at: datetime, replies: list[str]) -> None:
     for n, text in enumerate(["FEEDBACK", *replies]):
         runner.handle("sms", phone, text, f"{phone}-{at:%s}-{n}", at + timedelta(minutes=n))
@@ -53,7 +56,7 @@ def rows(engine: Engine, model: type) -> list:
 @pytest.fixture
 def history(db_engine: Engine) -> Engine:
     """An old finished survey, an old unfinished one, and a recent finished one."""
-    runner = Runner(db_engine, Vault.from_setting(generate_key()), CATALOG)
+    runner = Runner(db_engine, VAULT, CATALOG)
     survey(runner, "+447700900123", T0, ["1", "1", "1", "2", "Kind staff", "Ring if late"])
     survey(runner, "+447700900124", T0, ["1", "1", "1", "2", "Lovely people"])
     survey(runner, "+447700900125", LATER, ["1", "1", "1", "2", "Good", "Nothing"])
@@ -63,7 +66,7 @@ def history(db_engine: Engine) -> Engine:
 def test_purge_removes_old_messages_and_free_text(history: Engine) -> None:
     now = LATER + timedelta(days=1)
     with transaction(history) as session:
-        report = purge(session, T0 + timedelta(days=200), now, "cli:ops")
+        report = purge(session, T0 + timedelta(days=200), now, "cli:ops", vault=VAULT)
     assert report.inbound_messages == 7 + 6
     assert report.outbox_messages == 8 + 7
     assert report.answers_scrubbed == 3  # the old free-text answers (two finished, one not)
@@ -88,9 +91,9 @@ def test_purge_removes_old_messages_and_free_text(history: Engine) -> None:
 def test_purge_twice_finds_nothing_more(history: Engine) -> None:
     before = T0 + timedelta(days=200)
     with transaction(history) as session:
-        purge(session, before, LATER)
+        purge(session, before, LATER, vault=VAULT)
     with transaction(history) as session:
-        again = purge(session, before, LATER)
+        again = purge(session, before, LATER, vault=VAULT)
     assert (again.inbound_messages, again.outbox_messages, again.answers_scrubbed) == (0, 0, 0)
     assert again.conversations_scrubbed == 0
     assert again.summary.startswith(f"older than {before.isoformat()}: deleted 0 inbound")

@@ -148,7 +148,7 @@ def add_link_routes(router: APIRouter, form: Form) -> None:
 def _begin_public(
     form: Form, request: Request, flow_id: str, fields: dict[str, list[str]]
 ) -> Response:
-    csrf.check(form.store.load(request), one(fields, csrf.FIELD))
+    csrf.check(form.store.load(request, now()), one(fields, csrf.FIELD))
     flow = _flow(form, flow_id)
     token = one(fields, "respondent")
     if not TOKEN.match(token):
@@ -175,7 +175,7 @@ def _provider_id(form: Form, name: str) -> int | None:
 def _begin_personal(
     form: Form, request: Request, link: str, fields: dict[str, list[str]]
 ) -> Response:
-    session = form.store.load(request)
+    session = form.store.load(request, now())
     csrf.check(session, one(fields, csrf.FIELD))
     token = form.store.keyed("personal-link", f"{link}:{session.csrf}")[:32]
     begun = state.exists(form.services, token)

@@ -144,7 +144,7 @@ def add_respondent_routes(router: APIRouter, form: Form) -> None:
     @router.post("/f/{flow_id}/r/{token}/send")
     async def send(request: Request, flow_id: str, token: str) -> Response:
         fields = await read_form(request)
-        csrf.check(form.store.load(request), one(fields, csrf.FIELD))
+        csrf.check(form.store.load(request, now()), one(fields, csrf.FIELD))
         who = await run_in_threadpool(_respondent, form, flow_id, token)
         response = RedirectResponse(base(flow_id, token) + "/done", status_code=303)
         if who.status == COMPLETED:
@@ -164,7 +164,7 @@ def add_respondent_routes(router: APIRouter, form: Form) -> None:
 def _answer(
     form: Form, request: Request, flow_id: str, token: str, fields: dict[str, list[str]]
 ) -> Response:
-    csrf.check(form.store.load(request), one(fields, csrf.FIELD))
+    csrf.check(form.store.load(request, now()), one(fields, csrf.FIELD))
     who = _respondent(form, flow_id, token)
     question_id, rev = one(fields, "question_id"), one(fields, "rev")
     question = who.question(question_id)

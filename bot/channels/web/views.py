@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from bot.config.settings import Settings
 from bot.web.pages import PageError, environment
 from bot.web.ratelimit import Limits, SignInLimiter
-from bot.web.sessions import SessionData, SessionStore, session_secret
+from bot.web.sessions import SessionData, SessionStore, session_secret, timeouts_of
 
 if TYPE_CHECKING:
     from bot.config.wiring import Services
@@ -95,11 +95,17 @@ class Form:
     @classmethod
     def build(cls, services: Services) -> Form:
         settings = services.settings
-        store = SessionStore(session_secret(settings), settings.public_url.startswith("https://"))
+        secure = settings.public_url.startswith("https://")
+        store = SessionStore(
+            services.engine, session_secret(settings), secure, timeouts_of(settings)
+        )
         limits = Limits(
             per_email=settings.web_submissions_per_client,
             per_client=settings.web_submissions_per_client,
             window=timedelta(minutes=15),
+            first_delay=timedelta(seconds=30),
+            max_delay=timedelta(minutes=15),
+            max_client_delay=timedelta(minutes=15),
         )
         form = cls(services, store, SignInLimiter(services.engine, store.keyed, limits),
                    Brand.of(settings))  # fmt: skip
@@ -128,13 +134,12 @@ class Form:
         """Count one submission from this client; too many in the window get a 429 page."""
         client = request.client.host if request.client else "unknown"
         label, at = f"web-form:{client}", now()
-        if self.limiter.blocked(label, client, at):
+        if not self.limiter.attempt(label, client, at).allowed:
             raise PageError(
                 429,
                 "Too many answers from your connection",
                 "Wait 15 minutes and try again. Your answers so far are saved.",
             )
-        self.limiter.failed(label, client, at)
 
     def show(
         self,
@@ -148,7 +153,7 @@ class Form:
         session: SessionData | None = None,
     ) -> HTMLResponse:
         prefs = Prefs.of(request)
-        session = session or self.store.load(request)
+        session = session or self.store.load(request, now())
         values = {
             "csrf": session.csrf, "large": prefs.large, "here": request.url.path,
             "lang": html_lang(language), "language": language,

@@ -203,7 +203,8 @@ def test_export_and_erase(cli: Cli) -> None:
     code, out, _ = cli("contacts", "erase", "+447700900123", "--yes")
     assert (code, out) == (
         0,
-        "erased: 2 addresses, 0 messages; 0 conversations and 0 answers anonymised\n",
+        "erased: 2 addresses, 0 messages; 0 conversations and 0 answers anonymised\n"
+        "on disk: write-ahead log emptied\n",
     )
     code, _, err = cli("contacts", "export", "07700 900123")
     assert (code, err) == (1, "nothing is held about that person (check the number)\n")
@@ -216,6 +217,7 @@ def test_purge(cli: Cli) -> None:
     code, out, _ = cli("purge", "--older-than", "24m", "--yes")
     assert code == 0
     assert "deleted 0 inbound and 0 outbox messages" in out
+    assert "on disk: write-ahead log emptied" in out
     code, _, err = cli("purge", "--older-than", "24 months", "--yes")
     assert (code, err) == (1, "'24 months' is not an age such as 90d, 24m or 2y\n")
 

@@ -15,7 +15,7 @@ from bot.cli.users import users_app
 from bot.dashboard.auth import verify_password
 from storage.crypto import generate_key
 from storage.db import make_engine
-from storage.models import AuditLog, User
+from storage.models import AuditLog, User, UserSession
 
 app = typer.Typer()
 app.add_typer(users_app, name="users")
@@ -167,3 +167,74 @@ def test_unknown_role_is_a_usage_error(cli: Cli) -> None:
 def test_help(cli: Cli) -> None:
     for args in (("users", "--help"), ("users", "add", "--help"), ("users", "list", "--help")):
         assert cli(*args)[0] == 0
+
+
+def _signed_in_session(cli: Cli, email: str) -> int:
+    """A live session row for ``email``, as the dashboard would make at sign-in."""
+    from datetime import UTC, datetime
+
+    from storage.sessions import Timeouts, begin
+
+    engine = make_engine(cli.url)
+    with Session(engine) as db:
+        user = db.exec(select(User).where(User.email == email)).one()
+    begin(engine, user.id or 0, user.password_hash, datetime.now(UTC), Timeouts())
+    with Session(engine) as db:
+        count = len(list(db.exec(select(UserSession).where(UserSession.user_id == user.id))))
+    engine.dispose()
+    return count
+
+
+def _add(cli: Cli, email: str) -> None:
+    code, _, err = cli(
+        "users", "add", email, "--role", "commissioner", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert code == 0, err
+
+
+def test_sessions_lists_and_revokes(cli: Cli) -> None:
+    _add(cli, "jo@council.example")
+    _signed_in_session(cli, "jo@council.example")
+    assert _signed_in_session(cli, "jo@council.example") == 2
+    code, out, _ = cli("users", "sessions", "jo@council.example", "--format", "json")
+    assert code == 0
+    assert len(json.loads(out)["sessions"]) == 2
+    code, out, _ = cli("users", "sessions", "jo@council.example", "--revoke")
+    assert code == 0
+    assert "2 live session(s)" in out
+    code, out, _ = cli("users", "sessions", "jo@council.example", "--format", "json")
+    assert json.loads(out)["sessions"] == []
+
+
+def test_deactivate_ends_sessions_and_is_audited(cli: Cli) -> None:
+    _add(cli, "jo@council.example")
+    _signed_in_session(cli, "jo@council.example")
+    code, out, _ = cli("users", "deactivate", "Jo@Council.example")
+    assert code == 0
+    assert "ended 1 session(s)" in out
+    (user,) = cli.users()
+    assert not user.active
+    engine = make_engine(cli.url)
+    with Session(engine) as db:
+        assert list(db.exec(select(UserSession))) == []
+        actions = [row.action for row in db.exec(select(AuditLog))]
+    engine.dispose()
+    assert "user.deactivate" in actions
+
+
+def test_password_change_ends_sessions(cli: Cli) -> None:
+    _add(cli, "jo@council.example")
+    _signed_in_session(cli, "jo@council.example")
+    new = "another long password"
+    code, out, _ = cli("users", "password", "jo@council.example", "--password-stdin", stdin=new)
+    assert code == 0
+    assert "ended 1 session(s)" in out
+    (user,) = cli.users()
+    assert verify_password(user.password_hash, new)
+    assert cli("users", "sessions", "jo@council.example")[1].startswith("0 live")
+
+
+def test_unknown_user_is_exit_1(cli: Cli) -> None:
+    code, _, err = cli("users", "deactivate", "nobody@council.example")
+    assert code == 1
+    assert "no user nobody@council.example" in err

@@ -83,11 +83,19 @@ def world(db_engine: Engine) -> World:
     load_fixture(db_engine)
     providers = add_users(db_engine)
 
-    def make(public_url: str = "http://testserver", limits: Limits | None = None) -> TestClient:
+    def make(
+        public_url: str = "http://testserver",
+        limits: Limits | None = None,
+        trusted_proxies: str = "",
+        peer: str = "testclient",
+    ) -> TestClient:
         settings = Settings(
-            database_url=str(db_engine.url), secret_key=generate_key(), public_url=public_url
+            database_url=str(db_engine.url),
+            secret_key=generate_key(),
+            public_url=public_url,
+            trusted_proxies=trusted_proxies,
         )
         app = create_app(settings, db_engine, sign_in_limits=limits)
-        return TestClient(app, base_url=public_url)
+        return TestClient(app, base_url=public_url, client=(peer, 50000))
 
     return World(db_engine, providers, make)
