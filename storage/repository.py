@@ -262,6 +262,12 @@ def conversation_for_update(session: Session, conversation_id: int) -> Conversat
     return session.exec(query).first()
 
 
+def address_by_id(session: Session, address_id: int) -> Address:
+    found = session.get(Address, address_id)
+    assert found is not None, "addresses are never deleted while a contact refers to them"
+    return found
+
+
 def address_by_hash(session: Session, channel: str, address_hash: str) -> Address | None:
     return find_address(session, channel, [address_hash])
 

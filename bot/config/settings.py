@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="21:00-09:00", description="No texts then (UK time).")
     invitations_per_month: int = Field(default=1, ge=1, description="Survey texts per person.")
 
+    # Campaigns. Route names: sms (a text conversation), telegram, web_sms (a personal web link
+    # by text), web_email (a personal web link by e-mail).
+    channel_order: str = Field(
+        default="sms,telegram,web_sms,web_email",
+        description="Fallback order when a person's preferred channel is not possible.",
+    )
+    campaign_batch: int = Field(default=50, ge=1, description="Invitations per transaction.")
+    sms_cost_per_segment: float = Field(default=0.04, ge=0, description="GBP, for previews.")
+    response_rate_caution: float = Field(
+        default=0.2, ge=0, le=1, description="Below this response rate, indicators carry a caution."
+    )
+
     # Safeguarding alerts by e-mail. Empty safeguarding_email: flags wait in the dashboard only.
     safeguarding_email: str = Field(default="", description="Who triages possible disclosures.")
     safeguarding_signpost: str = Field(
