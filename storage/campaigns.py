@@ -208,7 +208,7 @@ class Progress:
 def progress(db: Session, campaign_id: int, period: str) -> list[Progress]:
     """Each run of a period in the furthest state it reached, counted per provider and route."""
     query = (
-        select(CampaignRun, Conversation.status, Outbox.status)
+        select(CampaignRun, Conversation.status, Conversation.session, Outbox.status)
         .outerjoin(Conversation, col(Conversation.id) == CampaignRun.conversation_id)
         .outerjoin(
             Outbox,
@@ -216,28 +216,31 @@ def progress(db: Session, campaign_id: int, period: str) -> list[Progress]:
             & (Outbox.kind == "invitation"),
         )
         .where(CampaignRun.campaign_id == campaign_id, CampaignRun.period == period)
+        .order_by(col(CampaignRun.id), col(Outbox.id))
     )
     counts: Counter[tuple[int, str | None, str]] = Counter()
     seen: set[int] = set()
-    for run, conversation, sent in db.exec(query):
-        if run.id in seen:
+    for run, conversation, session, sent in db.exec(query):
+        if run.id in seen:  # one row per run: its first invitation message tells delivery
             continue
         seen.add(run.id or 0)
-        counts[(run.provider_id, run.route, _stage(run, conversation, sent))] += 1
+        turns = int((session or {}).get("turns", 0))
+        counts[(run.provider_id, run.route, _stage(run, conversation, turns, sent))] += 1
     return [Progress(p, r, s, n) for (p, r, s), n in sorted(counts.items(), key=str)]
 
 
-def _stage(run: CampaignRun, conversation: str | None, sent: str | None) -> str:
+def _stage(run: CampaignRun, conversation: str | None, turns: int, sent: str | None) -> str:
     if run.status != "invited":
-        return {"planned": "waiting", "skipped": run.reason or "skipped"}.get(
-            run.status, run.status
-        )
+        names = {"planned": "waiting", "skipped": run.reason or "skipped"}
+        return names.get(run.status, run.reason or run.status)
     if conversation == "completed":
         return "finished"
     if conversation == "opted_out" or sent == "suppressed":
         return "opted out"
     if sent in {"failed", "undelivered", "invalid"}:
         return "failed"
+    if turns > 0:
+        return "started"
     return "delivered" if sent == "delivered" else "invited"
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.admin import contacts_app, db_app, providers_app, purge
+from bot.cli.campaigns import campaigns_app
 from bot.cli.chat import chat
 from bot.cli.flows import flows_app
 from bot.cli.invite import invite
@@ -32,6 +33,7 @@ app.command("invite")(invite)
 app.command("report")(report)
 app.add_typer(answers_app, name="answers")
 app.add_typer(users_app, name="users")
+app.add_typer(campaigns_app, name="campaigns")
 app.command("worker")(worker)
 app.command("chat")(chat)
 

@@ -36,6 +36,7 @@ from bot.surveys.campaigns import plan as plan_people
 from bot.surveys.campaigns import preface as preface_for
 from bot.surveys.runner import Runner
 from bot.surveys.schedules import ScheduleError
+from flows.events import Message
 from flows.session import Session as EngineSession
 from storage import campaigns as store
 from storage import repository as repo
@@ -55,6 +56,16 @@ class Rules:
     cap: int
     batch: int
     quiet: tuple[clock_time, clock_time] | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a period would do, computed by the same planning and routes as the run itself."""
+
+    occurrence: Occurrence
+    planned: list[Planned]
+    available: dict[str, bool]  # route → its channels are registered
+    messages: list[tuple[Planned, list[Message]]]  # each person to invite, and their first texts
 
 
 class CampaignJobs:
@@ -168,6 +179,21 @@ class CampaignJobs:
             person, campaign.flow_id, language_of(person), occurrence.month, at,
             preface_for(person, name), expires,
         )  # fmt: skip
+
+    def preview(self, campaign: Campaign, occurrence: Occurrence) -> Preview:
+        """Plan the period without writing anything (the job re-plans at run time)."""
+        with Session(self.engine) as db:  # read only: closed without a commit
+            planned = plan_people(db, campaign, occurrence.month, self.rules.order, self.rules.cap)
+            available = {name: route.available() for name, route in self.routes.items()}
+            messages = []
+            for person in planned:
+                route = self.routes.get(person.route or "")
+                if person.invited and route is not None:
+                    invite = self.invite_for(
+                        db, campaign, occurrence, person.person, occurrence.due_at
+                    )
+                    messages.append((person, route.first_messages(db, invite)))
+        return Preview(occurrence, planned, available, messages)
 
     def follow_up(self, campaign: Campaign, now: datetime) -> Counter[str]:
         """The one reminder (to those who have not answered at all) and the campaign's expiry."""

@@ -52,10 +52,16 @@ class Occurrence:
 
 
 def occurrence_at(campaign: Campaign, at: datetime) -> Occurrence | None:
-    """The period due at ``at``: the schedule's latest occurrence, within the start and end."""
+    """The period due at ``at``: the schedule's latest occurrence, within the start and end.
+
+    An occurrence of an earlier month is never caught up (a worker that was down all of
+    November does not send November's survey in December): its month's cap and report are
+    gone, and December's own run follows."""
     schedule = parse_schedule(campaign.schedule)
     due = schedule.latest(at)
     if due is None or (campaign.starts_at is not None and due < campaign.starts_at):
+        return None
+    if reporting_month(due) != reporting_month(at):
         return None
     if campaign.ends_at is not None and due > campaign.ends_at:
         return None

@@ -46,9 +46,7 @@ def test_other_friendly_forms() -> None:
     assert parse_schedule("monthly, day 15, 9:00").next_after(utc("2026-12-01T00:00")) == utc(
         "2026-12-15T09:00"
     )
-    assert parse_schedule("daily, 10:00").latest(utc("2026-12-01T09:59")) == utc(
-        "2026-11-30T10:00"
-    )
+    assert parse_schedule("daily, 10:00").latest(utc("2026-12-01T09:59")) == utc("2026-11-30T10:00")
 
 
 @pytest.mark.parametrize(
