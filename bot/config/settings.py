@@ -47,7 +47,7 @@ class Settings(BaseSettings):
         default="sms,telegram,web_sms,web_email",
         description="Fallback order when a person's preferred channel is not possible.",
     )
-    campaign_batch: int = Field(default=50, ge=1, description="Invitations per transaction.")
+    campaign_batch: int = Field(default=250, ge=1, description="Invitations per transaction.")
     sms_cost_per_segment: float = Field(default=0.04, ge=0, description="GBP, for previews.")
     response_rate_caution: float = Field(
         default=0.2, ge=0, le=1, description="Below this response rate, indicators carry a caution."

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
-from bot.surveys.campaign_routes import Invite, Route, build_routes
+from bot.surveys.campaign_routes import Invite, Route, Sent, build_routes
 from bot.surveys.campaigns import (
     ROUTES,
     Occurrence,
@@ -135,36 +135,36 @@ class CampaignJobs:
             suppressed = store.opted_out(db)
             invited = store.invitations_in(db, occurrence.month, ids)
             done: Counter[str] = Counter()
+            sending: dict[str, list[tuple[CampaignRun, Invite]]] = {}
             for run in runs:
                 person = people.get(run.contact_id)
                 if person is None:
-                    _close(db, run, "skipped", "erased")
-                    done["erased"] += 1
+                    done[_close(db, run, "skipped", "erased")] += 1
                     continue
                 fresh = plan_one(
                     person, suppressed, invited[person.contact_id], self.rules.order, self.rules.cap
                 )
-                done[self._invite_one(db, campaign, occurrence, run, fresh, now)] += 1
-                invited[person.contact_id] += run.status == "invited"
+                reason = self._refusal(run, fresh)
+                if reason is not None:
+                    done[_close(db, run, *reason)] += 1
+                    continue
+                invite = self.invite_for(db, campaign, occurrence, person, now)
+                sending.setdefault(fresh.route or "", []).append((run, invite))
+            for route, items in sending.items():
+                sent = self.routes[route].invite_many(db, [invite for _, invite in items])
+                for (run, _), result in zip(items, sent, strict=True):
+                    done[_mark(db, run, result, now)] += 1
             return done
 
-    def _invite_one(
-        self, db: Session, campaign: Campaign, occurrence: Occurrence, run: CampaignRun,
-        planned: Planned, now: datetime,
-    ) -> str:  # fmt: skip
+    def _refusal(self, run: CampaignRun, planned: Planned) -> tuple[str, str | None] | None:
+        """Why this run is not sent after all (status, reason), or None to send it."""
         if planned.reason is not None or planned.route is None:
-            return _close(db, run, "skipped", planned.reason)
-        route = self.routes.get(planned.route)
+            return "skipped", planned.reason
         run.route = planned.route
+        route = self.routes.get(planned.route)
         if route is None or not route.available():
-            return _close(db, run, "unavailable", NOT_AVAILABLE)
-        sent = route.invite(db, self.invite_for(db, campaign, occurrence, planned.person, now))
-        if sent.refused is not None:
-            return _close(db, run, "skipped", sent.refused)
-        run.status, run.invited_at = "invited", now
-        run.conversation_id, run.invitation_id = sent.conversation_id, sent.invitation_id
-        db.add(run)
-        return "invited"
+            return "unavailable", NOT_AVAILABLE
+        return None
 
     def invite_for(
         self, db: Session, campaign: Campaign, occurrence: Occurrence, person: store.Person,
@@ -270,6 +270,15 @@ def _row(
         "route": planned.route, "status": "planned" if planned.invited else "skipped",
         "reason": planned.reason, "planned_at": at,
     }  # fmt: skip
+
+
+def _mark(db: Session, run: CampaignRun, sent: Sent, at: datetime) -> str:
+    if sent.refused is not None:
+        return _close(db, run, "skipped", sent.refused)
+    run.status, run.invited_at = "invited", at
+    run.conversation_id, run.invitation_id = sent.conversation_id, sent.invitation_id
+    db.add(run)
+    return "invited"
 
 
 def _close(db: Session, run: CampaignRun, status: str, reason: str | None) -> str:

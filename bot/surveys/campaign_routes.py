@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from bot.channels.registry import ChannelRegistry
+from bot.surveys.campaign_bulk import Start, prefaced, start_many
 from bot.surveys.runner import Runner
 from flows.engine import start
 from flows.events import Message
@@ -25,7 +26,7 @@ from flows.resumes import StartContext
 from storage import campaigns as store
 from storage import repository as repo
 from storage.invitation_links import attach_token
-from storage.models import Conversation, Invitation
+from storage.models import Invitation
 
 LINK_TEXT = {
     "en": "{council} would like to know what you think of your care from {provider}. "
@@ -63,7 +64,9 @@ class Route(Protocol):
 
     def first_messages(self, db: Session, invite: Invite) -> list[Message]: ...
 
-    def invite(self, db: Session, invite: Invite) -> Sent: ...
+    def invite_many(self, db: Session, invites: list[Invite]) -> list[Sent]:
+        """Invite each person (all of one period, flow and time); one result per invite."""
+        ...
 
 
 class ConversationRoute:
@@ -79,24 +82,34 @@ class ConversationRoute:
         values = repo.provider_context(db, invite.person.provider_id)
         _, events = start(flow, StartContext(at=invite.at, language=invite.language, values=values))
         messages = [event for event in events if isinstance(event, Message)]
-        return _prefaced(messages, invite.preface)
+        return prefaced(messages, invite.preface)
 
-    def invite(self, db: Session, invite: Invite) -> Sent:
-        _, _, encrypted = invite.person.addresses[self.address_channel]
-        outcome = self.runner.start_in(
-            db, self.name, self.runner.vault.decrypt(encrypted), invite.flow_id, invite.at,
-            contact_id=invite.person.contact_id, provider_id=invite.person.provider_id,
-            language=invite.language, invitation_month=invite.month, preface=invite.preface,
-        )  # fmt: skip
-        if outcome.conversation_id is None:
-            return Sent(refused="opted out")
-        conversation = db.get(Conversation, outcome.conversation_id)
-        assert conversation is not None
-        # The campaign, not the flow, decides whether and when to remind: at most one, and only
-        # to someone who has not answered at all (bot.jobs.schedule).
-        conversation.session = {**conversation.session, "reminded": True}
-        db.add(conversation)
-        return Sent(conversation_id=outcome.conversation_id)
+    def invite_many(self, db: Session, invites: list[Invite]) -> list[Sent]:
+        """Everyone in one go (``campaign_bulk``): a council's run is thousands of people."""
+        if not invites:
+            return []
+        entry = self.runner.catalog.get(invites[0].flow_id)
+        vault = self.runner.vault
+        starts = []
+        for invite in invites:
+            address_id, _, encrypted = invite.person.addresses[self.address_channel]
+            hashes = vault.lookup_hashes(self.name, vault.decrypt(encrypted))
+            starts.append(
+                Start(
+                    invite.person.contact_id,
+                    invite.person.provider_id,
+                    address_id,
+                    hashes,
+                    invite.language,
+                    invite.preface,
+                )
+            )
+        first = invites[0]
+        started = start_many(db, self.name, entry.flow, entry.source, starts, first.at, first.month)
+        return [
+            Sent(conversation_id=found) if found is not None else Sent(refused="opted out")
+            for found in (started[i.person.contact_id] for i in invites)
+        ]
 
 
 class LinkRoute:
@@ -112,7 +125,10 @@ class LinkRoute:
     def first_messages(self, db: Session, invite: Invite) -> list[Message]:
         return [self._message(db, invite, PREVIEW_LINK)]
 
-    def invite(self, db: Session, invite: Invite) -> Sent:
+    def invite_many(self, db: Session, invites: list[Invite]) -> list[Sent]:
+        return [self._invite(db, invite) for invite in invites]
+
+    def _invite(self, db: Session, invite: Invite) -> Sent:
         person = invite.person
         address_id = person.addresses[self.address_channel][0]
         invitation = Invitation(
@@ -133,14 +149,7 @@ class LinkRoute:
         text = LINK_TEXT.get(invite.language, LINK_TEXT["en"]).format(link=link, **values)
         via = self.address_channel
         line = self.channels.get(via).opt_out_line(invite.language) if via in self.channels else ""
-        return _prefaced([Message(role="intro", text=f"{text}\n{line}".strip())], invite.preface)[0]
-
-
-def _prefaced(messages: list[Message], preface: str | None) -> list[Message]:
-    if not preface or not messages:
-        return messages
-    first = messages[0].model_copy(update={"text": f"{preface}\n{messages[0].text}"})
-    return [first, *messages[1:]]
+        return prefaced([Message(role="intro", text=f"{text}\n{line}".strip())], invite.preface)[0]
 
 
 def build_routes(

@@ -8,7 +8,7 @@ start keyword → apply the engine's events (answers, flags, opt-out, end) → q
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -305,54 +305,33 @@ class Runner:
         """Begin a survey we initiate (an invitation, or staff entering a phone survey).
 
         The first messages are queued for the outbox worker unless ``inline``."""
-        with transaction(self.engine) as db:
-            return self.start_in(
-                db, channel, address, flow_id, at, contact_id=contact_id,
-                provider_id=provider_id, language=language, values=values, inline=inline,
-                invitation_month=invitation_month,
-            )  # fmt: skip
-
-    def start_in(
-        self, db: Session, channel: str, address: str, flow_id: str, at: datetime, *,
-        contact_id: int | None = None, provider_id: int | None = None,
-        language: str | None = None, values: dict[str, str] | None = None,
-        inline: bool = False, invitation_month: str | None = None, preface: str | None = None,
-    ) -> Outcome:  # fmt: skip
-        """``start_for`` inside the caller's transaction, so a campaign marks its run done in
-        the same commit that starts the conversation (a crash leaves both or neither).
-
-        ``preface`` goes before the first message (an invitation "for Aled")."""
         entry = self.catalog.get(flow_id)
         hashes = self.vault.lookup_hashes(channel, address)
-        repo.lock_person(db, channel, hashes[0])
-        if repo.is_opted_out(db, channel, hashes):
-            return Outcome()
-        person = repo.ensure_address(db, self.vault, channel, address, at, contact_id)
-        active = repo.active_conversation(db, channel, hashes)
-        if active is not None:
-            repo.close_conversation(db, active, at)
-        outcome = self._start(
-            db, channel, person.address_hash, entry.flow, entry.source, at,
-            contact_id=contact_id, provider_id=provider_id, language=language, values=values,
-        )  # fmt: skip
-        if preface and outcome.replies:
-            first = outcome.replies[0]
-            replies = [first.model_copy(update={"text": f"{preface}\n{first.text}"})]
-            outcome = replace(outcome, replies=replies + outcome.replies[1:])
-        repo.queue_replies(
-            db, person, outcome.conversation_id, outcome.replies, at,
-            kind="invitation" if invitation_month else "reply",
-            status="sent_inline" if inline else "queued",
-        )  # fmt: skip
-        if invitation_month is not None and contact_id is not None and provider_id is not None:
-            db.add(
-                Invitation(
-                    contact_id=contact_id, provider_id=provider_id, flow_id=flow_id,
-                    channel=channel, month=invitation_month, created_at=at,
-                    conversation_id=outcome.conversation_id,
-                )
+        with transaction(self.engine) as db:
+            repo.lock_person(db, channel, hashes[0])
+            if repo.is_opted_out(db, channel, hashes):
+                return Outcome()
+            person = repo.ensure_address(db, self.vault, channel, address, at, contact_id)
+            active = repo.active_conversation(db, channel, hashes)
+            if active is not None:
+                repo.close_conversation(db, active, at)
+            outcome = self._start(
+                db, channel, person.address_hash, entry.flow, entry.source, at,
+                contact_id=contact_id, provider_id=provider_id, language=language, values=values,
             )  # fmt: skip
-        return outcome
+            status = "sent_inline" if inline else "queued"
+            repo.queue_replies(
+                db, person, outcome.conversation_id, outcome.replies, at, status=status
+            )
+            if invitation_month is not None and contact_id is not None and provider_id is not None:
+                db.add(
+                    Invitation(
+                        contact_id=contact_id, provider_id=provider_id, flow_id=flow_id,
+                        channel=channel, month=invitation_month, created_at=at,
+                        conversation_id=outcome.conversation_id,
+                    )
+                )  # fmt: skip
+            return outcome
 
     def remind_in(self, db: Session, conversation: Conversation, at: datetime) -> bool:
         """Re-ask the current question now, as a campaign's one reminder, whatever the flow's
