@@ -36,6 +36,9 @@ class ReportConfig(BaseSettings):
     trend_length: int = Field(default=6, ge=3, description="SPC: points rising or falling.")
     top_themes: int = Field(default=8, ge=0)
     quotes_per_theme: int = Field(default=3, ge=0, le=3)
+    response_rate_caution: float = Field(
+        default=20.0, ge=0, le=100, description="Percent finished below which indicators caution."
+    )
 
     def bands(self, indicator: str) -> RagBands:
         return self.rag.get(indicator, self.rag_default)

@@ -95,6 +95,9 @@ class IndicatorResult(_Model):
     change: ChangeResult | None = None
     spc: SpcResult
     providers: list[ProviderFigure] | None = None
+    caution: str | None = Field(
+        default=None, description="Set when the response rate behind it is below the caution level."
+    )
 
 
 class FftBlock(_Model):
@@ -116,6 +119,19 @@ class CountCell(_Model):
 class ResponseRate(_Model):
     invited: int | None
     responded: int | None
+    percent: float | None
+    ci_low: float | None
+    ci_high: float | None
+    suppressed: bool
+
+
+class FinishRate(_Model):
+    """Invited → finished, per channel (and provider in the all-provider report), Wilson 95 %."""
+
+    provider: str | None
+    channel: str
+    invited: int | None
+    finished: int | None
     percent: float | None
     ci_low: float | None
     ci_high: float | None
@@ -156,5 +172,6 @@ class Report(_Model):
     fft: FftBlock
     channels: list[CountCell]
     response_rate: ResponseRate | None
+    finish_rates: list[FinishRate] = Field(default_factory=list)
     free_text: FreeText
     safeguarding: Safeguarding
