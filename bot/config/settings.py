@@ -49,9 +49,6 @@ class Settings(BaseSettings):
     )
     campaign_batch: int = Field(default=250, ge=1, description="Invitations per transaction.")
     sms_cost_per_segment: float = Field(default=0.04, ge=0, description="GBP, for previews.")
-    response_rate_caution: float = Field(
-        default=0.2, ge=0, le=1, description="Below this response rate, indicators carry a caution."
-    )
 
     # Safeguarding alerts by e-mail. Empty safeguarding_email: flags wait in the dashboard only.
     safeguarding_email: str = Field(default="", description="Who triages possible disclosures.")

@@ -246,3 +246,18 @@ def test_raw_dump_holds_no_name_or_number(
     ]:
         assert secret not in dump
     assert "daughter" in dump  # proves the dump does read the tables
+
+
+def test_preferred_channel_is_read_and_checked() -> None:
+    found = read(
+        "name,phone,language,preferred_channel\n"
+        "Ann,07700 900101,en,web_sms\nBob,07700 900102,en,Web-Email\nCy,07700 900103,en,fax\n"
+    )
+    assert [r.preferred_channel for r in found if isinstance(r, ContactRow)] == [
+        "web_sms", "web_email"
+    ]  # fmt: skip
+    [problem] = [r for r in found if isinstance(r, RowProblem)]
+    assert problem.line == 4
+    assert (
+        "preferred_channel 'fax' is not one of sms, telegram, web_sms, web_email" in problem.reason
+    )
