@@ -21,6 +21,7 @@ from storage.crypto import Vault
 from storage.models import (
     Address,
     Answer,
+    CampaignRun,
     Contact,
     Conversation,
     InboundMessage,
@@ -174,6 +175,12 @@ def invitations(session: Session, person: Person, conversation_ids: list[int]) -
         col(Invitation.conversation_id).in_(conversation_ids),
     )
     return list(session.exec(select(Invitation).where(mine).order_by(col(Invitation.id))))
+
+
+def campaign_runs(session: Session, person: Person) -> list[CampaignRun]:
+    """Their part in each campaign period (pseudonymous: contact id, route, status)."""
+    query = select(CampaignRun).where(col(CampaignRun.contact_id).in_(person.contact_ids))
+    return list(session.exec(query.order_by(col(CampaignRun.id))))
 
 
 def ids(rows: Iterable[Conversation]) -> list[int]:

@@ -46,11 +46,13 @@ def worker(
     except (DatabaseNotReady, ValueError) as error:
         raise fail(str(error)) from None
     clock: Callable[[], datetime] = (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
-    settings, engine, vault, runner = (
-        services.settings, services.engine, services.vault, services.runner
-    )  # fmt: skip
+    settings, engine, runner = services.settings, services.engine, services.runner
     sending = OutboxWorker(
-        engine, vault, sender, per_second=settings.sms_per_second, quiet_hours=settings.quiet_hours
+        engine,
+        services.vault,
+        sender,
+        per_second=settings.sms_per_second,
+        quiet_hours=settings.quiet_hours,
     )
     stuck = outbox.stuck_sending(engine)
     if stuck:
@@ -73,7 +75,8 @@ def worker(
 
 
 def _log(fields: dict[str, Any]) -> None:
-    typer.echo(" ".join(f"{key}={_value(value)}" for key, value in fields.items()))
+    """One ``key=value`` line per job (logfmt): keys without spaces, values quoted if needed."""
+    typer.echo(" ".join(f"{key.replace(' ', '_')}={_value(v)}" for key, v in fields.items()))
 
 
 def _value(value: object) -> str:
