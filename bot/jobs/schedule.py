@@ -295,7 +295,10 @@ def campaign_jobs(services: Services, log: Log) -> CampaignJobs:
     """The jobs, wired from the settings: routes through the channel registry."""
     settings = services.settings
     order = parse_order(settings.channel_order)
-    routes = build_routes(services.runner, services.channels, settings.public_url, ROUTES)
+    routes = build_routes(
+        services.runner, services.channels, settings.public_url, ROUTES,
+        settings.invitations_per_month,
+    )  # fmt: skip
     rules = Rules(
         order, settings.invitations_per_month, settings.campaign_batch,
         parse_quiet_hours(settings.quiet_hours),

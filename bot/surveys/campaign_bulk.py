@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, func, insert, update
 from sqlmodel import Session, col, select
 
 from flows.definition import Flow
@@ -40,20 +40,39 @@ class Start:
 
 def start_many(
     db: Session, channel: str, flow: Flow, source: str, starts: list[Start], at: datetime,
-    month: str,
-) -> dict[int, int | None]:  # fmt: skip
-    """Contact id → the conversation started (None: opted out, not started)."""
+    month: str, cap: int,
+) -> dict[int, int | str]:  # fmt: skip
+    """Contact id → the conversation started, or why not ("opted out", "monthly cap").
+
+    Opt-outs and the cap are read again under the people's locks: another campaign's worker
+    may have invited someone since this batch was planned."""
     if not starts:
         return {}
     link = db.connection()
     repo.lock_people(db, channel, [s.hashes[0] for s in starts])
-    every = [h for s in starts for h in s.hashes]
-    suppressed = _suppressed(link, channel, every)
-    _close_open(link, channel, every, at)
+    suppressed = _suppressed(link, channel, [h for s in starts for h in s.hashes])
+    invited = _invited(link, month, [s.contact_id for s in starts])
+    outcome: dict[int, int | str] = {}
+    todo = []
+    for person in starts:
+        if suppressed.intersection(person.hashes):
+            outcome[person.contact_id] = "opted out"
+        elif invited.get(person.contact_id, 0) >= cap:
+            outcome[person.contact_id] = "monthly cap"
+        else:
+            todo.append(person)
+    _close_open(link, channel, [h for s in todo for h in s.hashes], at)
     repo.remember_flow(db, flow.id, flow.version, source, at)
-    todo = [s for s in starts if not suppressed.intersection(s.hashes)]
-    started: dict[int, int | None] = {s.contact_id: None for s in starts}
-    return started | _insert(db, channel, flow, todo, at, month)
+    return outcome | _insert(db, channel, flow, todo, at, month)
+
+
+def _invited(link: Connection, month: str, contact_ids: list[int]) -> dict[int, int]:
+    query = (
+        select(col(Invitation.contact_id), func.count())
+        .where(col(Invitation.month) == month, col(Invitation.contact_id).in_(contact_ids))
+        .group_by(col(Invitation.contact_id))
+    )
+    return {int(contact): int(count) for contact, count in link.execute(query)}
 
 
 def _suppressed(link: Connection, channel: str, hashes: list[str]) -> set[str]:
@@ -82,7 +101,7 @@ def _close_open(link: Connection, channel: str, hashes: list[str], at: datetime)
 
 def _insert(
     db: Session, channel: str, flow: Flow, starts: list[Start], at: datetime, month: str
-) -> dict[int, int | None]:
+) -> dict[int, int | str]:
     link = db.connection()
     # One query for the batch's providers; provider_context then finds them in the session.
     list(db.exec(select(Provider).where(col(Provider.id).in_({s.provider_id for s in starts}))))

@@ -70,9 +70,9 @@ class Route(Protocol):
 
 
 class ConversationRoute:
-    def __init__(self, name: str, runner: Runner, channels: ChannelRegistry) -> None:
+    def __init__(self, name: str, runner: Runner, channels: ChannelRegistry, cap: int) -> None:
         self.name = self.address_channel = name
-        self.runner, self.channels = runner, channels
+        self.runner, self.channels, self.cap = runner, channels, cap
 
     def available(self) -> bool:
         return self.name in self.channels
@@ -105,9 +105,11 @@ class ConversationRoute:
                 )
             )
         first = invites[0]
-        started = start_many(db, self.name, entry.flow, entry.source, starts, first.at, first.month)
+        started = start_many(
+            db, self.name, entry.flow, entry.source, starts, first.at, first.month, self.cap
+        )
         return [
-            Sent(conversation_id=found) if found is not None else Sent(refused="opted out")
+            Sent(refused=found) if isinstance(found, str) else Sent(conversation_id=found)
             for found in (started[i.person.contact_id] for i in invites)
         ]
 
@@ -153,11 +155,12 @@ class LinkRoute:
 
 
 def build_routes(
-    runner: Runner, channels: ChannelRegistry, public_url: str, names: Iterable[str]
+    runner: Runner, channels: ChannelRegistry, public_url: str, names: Iterable[str], cap: int
 ) -> dict[str, Route]:
+    """``cap``: survey invitations a person may have a month, checked again at sending."""
     made: dict[str, Route] = {
-        "sms": ConversationRoute("sms", runner, channels),
-        "telegram": ConversationRoute("telegram", runner, channels),
+        "sms": ConversationRoute("sms", runner, channels, cap),
+        "telegram": ConversationRoute("telegram", runner, channels, cap),
         "web_sms": LinkRoute("web_sms", "sms", channels, public_url),
         "web_email": LinkRoute("web_email", "email", channels, public_url),
     }

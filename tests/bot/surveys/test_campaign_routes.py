@@ -6,18 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.channels.registry import build_registry
 from bot.config.settings import Settings
-from bot.surveys.campaign_routes import Invite, LinkRoute
+from bot.surveys.campaign_routes import ConversationRoute, Invite, LinkRoute
 from bot.surveys.campaigns import choose_route, parse_order, plan, preface
+from bot.surveys.catalog import FlowCatalog
+from bot.surveys.runner import Runner
 from storage import campaigns as store
 from storage import repository as repo
 from storage.crypto import Vault, generate_key
 from storage.db import transaction
 from storage.invitation_links import find
-from storage.models import Campaign, Contact, Invitation, Outbox, Provider
+from storage.models import Campaign, Contact, Conversation, Invitation, Outbox, Provider
 
 AT = datetime(2026, 12, 1, 10, tzinfo=UTC)
 ORDER = parse_order("sms,telegram,web_sms,web_email")
@@ -102,3 +104,44 @@ def test_a_personal_link_by_text_is_one_message_with_a_working_token(db_engine: 
             "invitation",
         )
         assert find(db, token, AT + timedelta(days=8)).refusal == "expired"
+
+
+def test_sending_rechecks_the_cap_and_replaces_an_open_survey(db_engine: Engine) -> None:
+    vault = Vault.from_setting(generate_key())
+    runner = Runner(db_engine, vault, FlowCatalog.load())
+    route = ConversationRoute("sms", runner, build_registry(Settings(secret_key=generate_key())), 1)
+    with transaction(db_engine) as db:
+        provider = Provider(name="Sunrise Care", created_at=AT)
+        db.add(provider)
+        db.flush()
+        assert provider.id is not None
+        ann = _person(db, vault, provider.id, {"sms": "+447700900101"})
+        bob = _person(db, vault, provider.id, {"sms": "+447700900102"})
+    earlier = AT - timedelta(hours=1)
+    runner.handle("sms", "+447700900101", "FEEDBACK", "SM-1", earlier)  # Ann opened a survey
+    runner.start_for(  # Bob was invited by hand this month, after the batch was planned
+        "sms", "+447700900102", "homecare_monthly", earlier, contact_id=bob,
+        provider_id=provider.id, invitation_month="2026-12",
+    )  # fmt: skip
+    with transaction(db_engine) as db:
+        people = {p.contact_id: p for p in store.people(db, None, [ann, bob])}
+        invites = [
+            Invite(people[c], "homecare_monthly", "en", "2026-12", AT, None, None)
+            for c in (ann, bob)
+        ]
+        sent_ann, sent_bob = route.invite_many(db, invites)
+    assert sent_bob.refused == "monthly cap"
+    assert sent_ann.conversation_id is not None
+    with Session(db_engine) as db:
+        mine = db.exec(
+            select(Conversation)
+            .where(Conversation.contact_id == ann)
+            .order_by(col(Conversation.id))
+        ).all()
+        statuses = {c.id: c.status for c in db.exec(select(Conversation))}
+    # Ann's keyword survey was closed as expired; the campaign's is the only one open.
+    assert [(c.status, c.session["reminded"]) for c in mine] == [
+        ("expired", False), ("active", True)  # the campaign, not the flow, decides reminders
+    ]  # fmt: skip
+    assert statuses[sent_ann.conversation_id] == "active"
+    assert list(statuses.values()).count("active") == 2  # Ann's new one and Bob's
