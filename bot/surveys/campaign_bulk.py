@@ -23,7 +23,7 @@ from flows.events import Message
 from flows.resumes import StartContext
 from flows.session import Status
 from storage import repository as repo
-from storage.models import Conversation, Invitation, OptOut, Outbox, Provider
+from storage.models import Conversation, Invitation, OptOut, Outbox
 
 
 @dataclass(frozen=True)
@@ -103,13 +103,9 @@ def _insert(
     db: Session, channel: str, flow: Flow, starts: list[Start], at: datetime, month: str
 ) -> dict[int, int | str]:
     link = db.connection()
-    # One query for the batch's providers; provider_context then finds them in the session.
-    list(db.exec(select(Provider).where(col(Provider.id).in_({s.provider_id for s in starts}))))
-    contexts: dict[int, dict[str, str]] = {}
+    contexts = repo.provider_contexts(db, {s.provider_id for s in starts})
     rows, texts = [], []
     for person in starts:
-        if person.provider_id not in contexts:
-            contexts[person.provider_id] = repo.provider_context(db, person.provider_id)
         context = StartContext(at=at, language=person.language, values=contexts[person.provider_id])
         session, events = start(flow, context)
         texts.append(prefaced([e for e in events if isinstance(e, Message)], person.preface))
