@@ -20,7 +20,7 @@ from bot.config.database import DatabaseNotReady
 from bot.config.wiring import Services
 from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
 from bot.jobs.schedule import CampaignJobs, Preview, campaign_jobs
-from bot.surveys.campaigns import ROUTE_ADDRESS, language_of, next_occurrence
+from bot.surveys.campaigns import ROUTE_ADDRESS, language_of, next_occurrence, occurrence_at
 from bot.surveys.schedules import UK, ScheduleError, parse_instant, parse_schedule
 from storage import campaigns as store
 from storage import repository as repo
@@ -82,9 +82,10 @@ def add(
             store.add(db, campaign)
         except store.CampaignError as error:
             raise fail(str(error)) from None
-    after = max(now, campaign.starts_at or now)
-    first = next_occurrence(parsed, after)
-    typer.echo(f"added campaign {campaign.name!r}; first run {_local(first.due_at)}")
+    due = occurrence_at(campaign, now)  # a start date in the past can make this month's due
+    first = due or next_occurrence(parsed, max(now, campaign.starts_at or now))
+    when = f"{_local(first.due_at)}, due now" if due else _local(first.due_at)
+    typer.echo(f"added campaign {campaign.name!r}; first run {when}")
     if in_quiet_hours(first.due_at, parse_quiet_hours(services.settings.quiet_hours)):
         typer.echo("warning: that is in quiet hours; invitations wait until they end", err=True)
 
