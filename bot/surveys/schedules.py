@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from cronsim import CronSim, CronSimError
@@ -85,27 +86,32 @@ def parse_schedule(text: str) -> Schedule:
 def _friendly(spec: str) -> rrule.rrule:
     parts = [p.strip().lower() for p in spec.split(",")]
     at = _clock(parts[-1], spec)
-    common = {"dtstart": _ANCHOR, "byhour": at.hour, "byminute": at.minute, "bysecond": 0}
     if parts[0] == "daily" and len(parts) == 2:
-        return rrule.rrule(rrule.DAILY, **common)  # type: ignore[arg-type]
+        return _rule(rrule.DAILY, at)
     if len(parts) != 3:
         raise ScheduleError(f"cannot read schedule {spec!r}: write for example {EXAMPLES}")
     if parts[0] == "weekly":
-        return rrule.rrule(rrule.WEEKLY, byweekday=_weekday(parts[1], spec), **common)  # type: ignore[arg-type]
+        return _rule(rrule.WEEKLY, at, byweekday=_weekday(parts[1], spec))
     day = _DAY_OF_MONTH.fullmatch(parts[1])
     if day is not None:
         number = int(day.group(1))
         if not 1 <= number <= 28:
             # Days 29-31 are missing from some months; rrule would silently skip those months.
             raise ScheduleError(f"day {number} is not in every month: choose 1-28 or 'last Friday'")
-        return rrule.rrule(rrule.MONTHLY, bymonthday=number, **common)  # type: ignore[arg-type]
+        return _rule(rrule.MONTHLY, at, bymonthday=number)
     words = parts[1].split()
     if len(words) != 2 or words[0] not in ORDINALS:
         raise ScheduleError(
             f"cannot read {parts[1]!r} in {spec!r}: write 'first Tuesday', 'last Friday' or 'day 1'"
         )
     weekday = _weekday(words[1], spec)(ORDINALS[words[0]])
-    return rrule.rrule(rrule.MONTHLY, byweekday=weekday, **common)  # type: ignore[arg-type]
+    return _rule(rrule.MONTHLY, at, byweekday=weekday)
+
+
+def _rule(frequency: Literal[0, 1, 2, 3, 4, 5, 6], at: clock_time, **by: Any) -> rrule.rrule:
+    return rrule.rrule(
+        frequency, dtstart=_ANCHOR, byhour=at.hour, byminute=at.minute, bysecond=0, **by
+    )
 
 
 def _weekday(word: str, spec: str) -> rrule.weekday:
