@@ -80,6 +80,9 @@ def _report(
     sentiments = sections.Table.of(queries.sentiments(connection, month), threshold)
     statuses = sections.Table.of(queries.flag_statuses(connection, month), threshold)
     invitations = queries.invitations(connection, month)
+    completions = queries.completions(connection, month)
+    warning = sections.caution(completions, provider_id, config.response_rate_caution)
+    indicators = indicator_section.indicators(inputs, provider_id)
     return Report(
         scope="all_providers" if provider_id is None else "provider",
         provider=None if provider_id is None else names[provider_id],
@@ -89,10 +92,11 @@ def _report(
         respondents=total,
         respondents_suppressed=hidden,
         respondents_hidden_because=respondents.because(provider_id),
-        indicators=indicator_section.indicators(inputs, provider_id),
+        indicators=[i.model_copy(update={"caution": warning}) for i in indicators],
         fft=indicator_section.fft_block(inputs, provider_id),
         channels=respondents.row(provider_id),
         response_rate=sections.response_rate(invitations, provider_id, threshold),
+        finish_rates=sections.finish_rates(completions, provider_id, names, threshold),
         free_text=sections.free_text(
             sentiments, queries.free_text(connection, month, provider_id), provider_id, config
         ),

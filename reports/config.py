@@ -53,6 +53,9 @@ class ReportConfig(BaseSettings):
     outcome_few_people: int = Field(
         default=20, ge=1, description="Caution when fewer people than this have both waves."
     )
+    response_rate_caution: float = Field(
+        default=20.0, ge=0, le=100, description="Percent finished below which indicators caution."
+    )
 
     def bands(self, indicator: str) -> RagBands:
         return self.rag.get(indicator, self.rag_default)

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2"  # 1.1: why a unit is hidden, RAG thresholds, SPC minimum; 1.2: outcomes
+SCHEMA_VERSION = "1.3"  # 1.1: why hidden, RAG thresholds, SPC minimum; 1.2: outcomes; 1.3: finish rates
 
 Rag = Literal["green", "amber", "red"]
 # Why a unit is hidden: its own total is 1 to threshold − 1 ("small"), or it is hidden so that a
@@ -113,6 +113,9 @@ class IndicatorResult(_Model):
     change: ChangeResult | None = None
     spc: SpcResult
     providers: list[ProviderFigure] | None = None
+    caution: str | None = Field(
+        default=None, description="Set when the response rate behind it is below the caution level."
+    )
 
 
 class FftBlock(_Model):
@@ -136,6 +139,19 @@ class CountCell(_Model):
 class ResponseRate(_Model):
     invited: int | None
     responded: int | None
+    percent: float | None
+    ci_low: float | None
+    ci_high: float | None
+    suppressed: bool
+
+
+class FinishRate(_Model):
+    """Invited → finished, per channel (and provider in the all-provider report), Wilson 95 %."""
+
+    provider: str | None
+    channel: str
+    invited: int | None
+    finished: int | None
     percent: float | None
     ci_low: float | None
     ci_high: float | None
@@ -241,6 +257,7 @@ class Report(_Model):
     fft: FftBlock
     channels: list[CountCell]
     response_rate: ResponseRate | None
+    finish_rates: list[FinishRate] = Field(default_factory=list)
     free_text: FreeText
     safeguarding: Safeguarding
     outcomes: OutcomesSection | None = Field(

@@ -157,6 +157,18 @@ def invitations(connection: Connection, month: str) -> dict[int, tuple[int, int]
     return {p: (invited, responded) for p, invited, responded in connection.execute(query)}
 
 
+def completions(connection: Connection, month: str) -> dict[tuple[int, str], tuple[int, int]]:
+    """Per provider and channel: invitations for the month and how many surveys were finished."""
+    i, c = INVITATION.c, CONVERSATION.c
+    query = (
+        select(i.provider_id, i.channel, func.count(), _count_if(c.status == "completed"))
+        .select_from(INVITATION.outerjoin(CONVERSATION, c.id == i.conversation_id))
+        .where(i.month == month)
+        .group_by(i.provider_id, i.channel)
+    )
+    return {(p, ch): (invited, done) for p, ch, invited, done in connection.execute(query)}
+
+
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """The month's start and end in UK local time, as UTC instants."""
     year, number = (int(part) for part in month.split("-"))

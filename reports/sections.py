@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reports.config import ReportConfig
-from reports.model import CountCell, FreeText, ResponseRate, Safeguarding, Theme
+from reports.model import CountCell, FinishRate, FreeText, ResponseRate, Safeguarding, Theme
 from reports.model import Hidden as Because
 from reports.queries import FreeTextRow
 from reports.quotes import quotes_for, theme_label
@@ -94,6 +94,49 @@ def response_rate(
         ci_high=100 * interval.high,
         suppressed=False,
     )
+
+
+def finish_rates(
+    completions: Mapping[tuple[int, str], tuple[int, int]], provider_id: int | None,
+    names: Mapping[int, str], threshold: int,
+) -> list[FinishRate]:  # fmt: skip
+    """One row per provider and channel (only the provider's own in its report). No totals are
+    published beside them, so a suppressed cell cannot be recovered by subtraction."""
+    rows = []
+    for (provider, channel), (invited, done) in sorted(completions.items()):
+        if provider_id not in (None, provider):
+            continue
+        name = names.get(provider) if provider_id is None else None
+        interval = wilson(done, invited)
+        if is_small(invited, threshold) or is_small(done, threshold) or interval is None:
+            hidden = dict.fromkeys(("invited", "finished", "percent", "ci_low", "ci_high"))
+            rows.append(FinishRate(provider=name, channel=channel, suppressed=True, **hidden))
+            continue
+        rows.append(
+            FinishRate(
+                provider=name,
+                channel=channel,
+                invited=invited,
+                finished=done,
+                percent=100 * done / invited,
+                ci_low=100 * interval.low,
+                ci_high=100 * interval.high,
+                suppressed=False,
+            )
+        )
+    return rows
+
+
+def caution(
+    completions: Mapping[tuple[int, str], tuple[int, int]], provider_id: int | None, level: float
+) -> str | None:
+    """A warning for every indicator when few of those invited finished: the answers may not
+    speak for everyone. Only the bound is said, never the suppressed numbers themselves."""
+    parts = [v for (p, _), v in completions.items() if provider_id in (None, p)]
+    invited, done = sum(p[0] for p in parts), sum(p[1] for p in parts)
+    if not invited or 100 * done / invited >= level:
+        return None
+    return f"Fewer than {level:g} % of the people invited finished the survey: read with care."
 
 
 def free_text(

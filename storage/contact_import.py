@@ -139,6 +139,7 @@ def _create(work: _Import, row: ContactRow) -> Contact:
         easy_read=bool(row.easy_read),
         large_print=bool(row.large_print),
         answers_on_behalf=row.answers_on_behalf,
+        preferred_channel=row.preferred_channel,
         created_at=work.at,
     )
     work.session.add(contact)
@@ -168,6 +169,7 @@ def _merge(work: _Import, row: ContactRow, contact_id: int) -> Contact:
     contact.easy_read = contact.easy_read if row.easy_read is None else row.easy_read
     contact.large_print = contact.large_print if row.large_print is None else row.large_print
     contact.answers_on_behalf = row.answers_on_behalf or contact.answers_on_behalf
+    contact.preferred_channel = row.preferred_channel or contact.preferred_channel
     work.session.add(contact)
     work.report.merged += 1
     return contact

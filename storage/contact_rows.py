@@ -20,7 +20,10 @@ from storage.phones import InvalidPhone, is_landline, normalise_phone
 
 # Column → address channel. A phone number is stored once, under ``sms``.
 ADDRESS_COLUMNS = {"phone": "sms", "telegram": "telegram", "email": "email"}
-NEEDS_COLUMNS = ("easy_read", "large_print", "answers_on_behalf")
+NEEDS_COLUMNS = ("easy_read", "large_print", "answers_on_behalf", "preferred_channel")
+# How a person likes to be asked (campaigns): a text conversation, Telegram, or a personal web
+# link sent by text or by e-mail.
+PREFERRED = ("sms", "telegram", "web_sms", "web_email")
 COLUMNS = ("name", *ADDRESS_COLUMNS, "language", *NEEDS_COLUMNS)
 REQUIRED = ("name", "language")
 # What people call our columns in their own spreadsheets (compared after column_key()).
@@ -62,6 +65,7 @@ class ContactRow:
     large_print: bool | None = None
     answers_on_behalf: str | None = None
     landline: bool = False
+    preferred_channel: str | None = None
 
 
 class ContactCsv:
@@ -134,6 +138,7 @@ def _row(line: int, cell: dict[str, str], region: str) -> ContactRow:
         large_print=_flag("large_print", cell.get("large_print", "")),
         answers_on_behalf=_on_behalf(cell.get("answers_on_behalf", "")),
         landline=phone is not None and is_landline(phone),
+        preferred_channel=_preferred(cell.get("preferred_channel", "")),
     )
 
 
@@ -179,6 +184,13 @@ def _flag(column: str, value: str) -> bool | None:
     if word in _NO:
         return False
     raise RowError(f"{column} {value!r} is not yes or no")
+
+
+def _preferred(value: str) -> str | None:
+    word = value.lower().replace("-", "_")
+    if word and word not in PREFERRED:
+        raise RowError(f"preferred_channel {value!r} is not one of {', '.join(PREFERRED)}")
+    return word or None
 
 
 def _on_behalf(value: str) -> str | None:

@@ -161,6 +161,8 @@ def _delete_conversations(
     session: Session, person: people.Person, talks: list[Conversation]
 ) -> int:
     talk_ids = people.ids(talks)
+    for run in people.campaign_runs(session, person):
+        session.delete(run)  # they point at the conversation, invitation and contact
     for flag in people.flags(session, talk_ids, person):
         flag.conversation_id, flag.answer_id = None, None
         session.add(flag)
@@ -208,6 +210,7 @@ def _forget_contacts(
         # The row stays, empty, so that kept answers still count once per person.
         contact.name_encrypted = None
         contact.answers_on_behalf = None
+        contact.preferred_channel = None
         contact.easy_read = contact.large_print = False
         contact.erased_at = at
         session.add(contact)

@@ -61,6 +61,9 @@ class Contact(SQLModel, table=True):
     answers_on_behalf: str | None = Field(default=None, max_length=200)
     created_at: datetime = _time()
     erased_at: datetime | None = _time(nullable=True)
+    # How they like to be asked: sms, telegram, web_sms (a link by text), web_email. None: the
+    # configured fallback order decides.
+    preferred_channel: str | None = Field(default=None, max_length=20)
 
 
 class Address(SQLModel, table=True):
@@ -272,3 +275,52 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=80)
     subject: str | None = Field(default=None, max_length=200)
     detail: dict[str, Any] | None = _json()
+
+
+class Campaign(SQLModel, table=True):
+    """A survey sent by itself on a schedule to every service user of some providers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=120)
+    flow_id: str = Field(max_length=80)
+    provider_ids: list[int] | None = _json()  # None: every provider, including ones added later
+    schedule: str = Field(max_length=200, description="Friendly form or a cron expression.")
+    remind_after_days: int | None = None
+    expire_after_days: int | None = None
+    starts_at: datetime | None = _time(nullable=True)
+    ends_at: datetime | None = _time(nullable=True)
+    status: str = Field(default="active", max_length=20, description="active, paused, removed")
+    created_at: datetime = _time()
+
+
+class CampaignPeriod(SQLModel, table=True):
+    """One occurrence of a campaign's schedule, planned once: its row and its people's rows are
+    written in one transaction, so a period is either wholly planned or not at all."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    period: str = Field(max_length=20, description="The occurrence, local time: 2026-12-01T10:00")
+    due_at: datetime = _time()
+    planned_at: datetime = _time()
+
+
+class CampaignRun(SQLModel, table=True):
+    """One person's part in one period: the named, idempotent job behind their invitation."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "contact_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id")
+    period: str = Field(max_length=20)
+    route: str | None = Field(default=None, max_length=20)
+    # planned → invited | skipped | unavailable | failed; invited → reminded/expired via times
+    status: str = Field(default="planned", max_length=20, index=True)
+    reason: str | None = Field(default=None, max_length=80)
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id")
+    planned_at: datetime = _time()
+    invited_at: datetime | None = _time(nullable=True)
+    reminded_at: datetime | None = _time(nullable=True)
+    closed_at: datetime | None = _time(nullable=True)

@@ -27,6 +27,7 @@ from storage.crypto import Vault
 from storage.models import (
     Address,
     Answer,
+    CampaignRun,
     Contact,
     Conversation,
     ErasedAddress,
@@ -188,6 +189,12 @@ def erased_marks(
 ) -> list[ErasedAddress]:
     mine = matches(ErasedAddress.channel, ErasedAddress.address_hash, person.keys)
     return list(session.exec(select(ErasedAddress).where(mine).order_by(col(ErasedAddress.id))))
+
+
+def campaign_runs(session: Session, person: Person) -> list[CampaignRun]:
+    """Their part in each campaign period (pseudonymous: contact id, route, status)."""
+    query = select(CampaignRun).where(col(CampaignRun.contact_id).in_(person.contact_ids))
+    return list(session.exec(query.order_by(col(CampaignRun.id))))
 
 
 def ids(rows: Iterable[Conversation]) -> list[int]:

@@ -47,6 +47,20 @@ def lock_person(session: Session, channel: str, address_hash: str) -> None:
         session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))  # type: ignore[call-overload]
 
 
+def lock_people(session: Session, channel: str, address_hashes: list[str]) -> None:
+    """``lock_person`` for many people in one statement (a campaign's batch), in key order so
+    two batches never wait on each other in a circle."""
+    if session.get_bind().dialect.name != "postgresql" or not address_hashes:
+        return
+    keys = sorted(
+        {int.from_bytes(bytes.fromhex(h[:16]), "big", signed=True) for h in address_hashes}
+    )
+    statement = text(
+        "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k"
+    ).bindparams(keys=keys)
+    session.exec(statement)  # type: ignore[call-overload]
+
+
 def find_address(session: Session, channel: str, hashes: list[str]) -> Address | None:
     query = select(Address).where(Address.channel == channel, col(Address.address_hash).in_(hashes))
     return session.exec(query).first()
@@ -248,8 +262,16 @@ def contact_language(person: Contact | None) -> str | None:
 def provider_context(session: Session, provider_id: int) -> dict[str, str]:
     """Placeholders a provider fills in a survey: its name, and the council it reports to."""
     provider = session.get(Provider, provider_id)
-    if provider is None:
-        return {}
+    return {} if provider is None else _context(provider)
+
+
+def provider_contexts(session: Session, provider_ids: set[int]) -> dict[int, dict[str, str]]:
+    """``provider_context`` for many providers in one query (a campaign's batch)."""
+    rows = session.exec(select(Provider).where(col(Provider.id).in_(provider_ids)))
+    return {row.id or 0: _context(row) for row in rows}
+
+
+def _context(provider: Provider) -> dict[str, str]:
     values = {"provider": provider.name}
     if provider.commissioners:
         values["council"] = provider.commissioners[0]
@@ -307,6 +329,12 @@ def due_conversation_ids(engine: Engine, at: datetime) -> list[int]:
 def conversation_for_update(session: Session, conversation_id: int) -> Conversation | None:
     query = select(Conversation).where(Conversation.id == conversation_id).with_for_update()
     return session.exec(query).first()
+
+
+def address_by_id(session: Session, address_id: int) -> Address:
+    found = session.get(Address, address_id)
+    assert found is not None, "addresses are never deleted while a contact refers to them"
+    return found
 
 
 def address_by_hash(session: Session, channel: str, address_hash: str) -> Address | None:

@@ -139,6 +139,7 @@ def _contact(session: Session, vault: Vault, contact: Contact) -> dict[str, Any]
         "easy_read": contact.easy_read,
         "large_print": contact.large_print,
         "answers_on_behalf": contact.answers_on_behalf,
+        "preferred_channel": contact.preferred_channel,
         "created_at": _when(contact.created_at),
         "erased_at": _when(contact.erased_at),
     }

@@ -67,7 +67,8 @@ def contacts_import(
     Columns: name, language (e.g. en, cy, pl; blank means en) and at least one of phone,
     telegram (chat id), email. Optional: easy_read, large_print (yes/no), answers_on_behalf
     (who answers for the person, as a relationship such as "daughter" — not a name: it is not
-    encrypted). Phone numbers without +country are read as UK ones.
+    encrypted), preferred_channel (sms, telegram, web_sms or web_email: how campaigns ask them).
+    Phone numbers without +country are read as UK ones.
 
     Someone already held (same phone, chat id or e-mail, earlier in the file or imported before)
     is merged, not added twice. Every bad row is reported as FILE:LINE: reason and skipped; the

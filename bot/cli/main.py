@@ -34,6 +34,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "worker": ("bot.cli.worker", "worker", "Send what is queued, reminders and alerts."),
     "telegram": ("bot.cli.telegram", "telegram_app", "Telegram: webhook, long polling, links."),
     "web": ("bot.cli.web", "web_app", "The web form: public links and QR codes."),
+    "campaigns": (
+        "bot.cli.campaigns",
+        "campaigns_app",
+        "Surveys asked every month, by themselves.",
+    ),
 }
 
 

@@ -1,12 +1,17 @@
-"""``carevoice worker``: everything that happens without a person asking — the outbox (one lane
-per channel), reminders and expiries, and safeguarding alerts by e-mail."""
+"""``carevoice worker``: everything that happens without a person asking — campaign runs, the
+outbox (one lane per channel), reminders and expiries, and safeguarding alerts by e-mail.
+
+``--now`` fixes the clock for one pass (with ``--once``), so tests, demos and cron jobs drive
+time. What the worker did is logged as one ``key=value`` line per job, never with an address
+or a message body."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -19,25 +24,32 @@ from bot.config.database import DatabaseNotReady
 from bot.config.settings import Settings
 from bot.config.wiring import Services
 from bot.jobs.outbox import OutboxWorker, Summary
+from bot.jobs.schedule import campaign_jobs
 from bot.safeguarding.alerts import AlertFailed, send_alerts
+from bot.surveys.schedules import parse_instant
 from storage import outbox
 
 
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="Send what is due, then stop.")] = False,
+    once: Annotated[bool, typer.Option("--once", help="Do what is due, then stop.")] = False,
     every: Annotated[float, typer.Option(help="Seconds between looks at the outbox.")] = 10.0,
+    at: Annotated[
+        str | None,
+        typer.Option("--now", help="Act as if it were this time (UK time unless a zone is given)."),
+    ] = None,
 ) -> None:
-    """Send queued messages on every channel that is set up (texts through Twilio…); also sends
-    reminders and closes expired surveys."""
+    """Run campaigns, send queued messages on every channel that is set up (texts through
+    Twilio…), send reminders and close expired surveys."""
     try:
+        fixed = parse_instant(at) if at is not None else None
         services = Services.build()
-    except DatabaseNotReady as error:
+        jobs = campaign_jobs(services, _log)
+    except (DatabaseNotReady, ValueError) as error:
         raise fail(str(error)) from None
-    settings, engine, vault, runner = (
-        services.settings, services.engine, services.vault, services.runner
-    )  # fmt: skip
+    clock: Callable[[], datetime] = (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
+    settings, engine, runner = services.settings, services.engine, services.runner
     sending = OutboxWorker(
-        engine, vault, _ready_channels(services.channels), quiet_hours=settings.quiet_hours
+        engine, services.vault, _ready_channels(services.channels), quiet_hours=settings.quiet_hours
     )
     stuck = outbox.stuck_sending(engine)
     if stuck:
@@ -48,9 +60,10 @@ def worker(
         )
     try:
         while True:
-            runner.tick(datetime.now(UTC))
-            _alert(engine, settings)
-            _report(_drain(sending))
+            jobs.run_due(clock())
+            runner.tick(clock())
+            _alert(engine, settings, clock())
+            _report(_drain(sending, clock))
             if once:
                 return
             time.sleep(every)
@@ -77,9 +90,19 @@ def _ready_channels(channels: ChannelRegistry) -> list[Channel]:
     return ready
 
 
-def _alert(engine: Engine, settings: Settings) -> None:
+def _log(fields: dict[str, Any]) -> None:
+    """One ``key=value`` line per job (logfmt): keys without spaces, values quoted if needed."""
+    typer.echo(" ".join(f"{key.replace(' ', '_')}={_value(v)}" for key, v in fields.items()))
+
+
+def _value(value: object) -> str:
+    text = str(value)
+    return f'"{text}"' if " " in text or not text else text
+
+
+def _alert(engine: Engine, settings: Settings, at: datetime) -> None:
     try:
-        sent = send_alerts(engine, settings, datetime.now(UTC))
+        sent = send_alerts(engine, settings, at)
     except AlertFailed as error:
         typer.echo(f"warning: {error}; will try again", err=True)
         return
@@ -87,8 +110,7 @@ def _alert(engine: Engine, settings: Settings) -> None:
         typer.echo(f"sent {sent} safeguarding alert(s) to {settings.safeguarding_email}")
 
 
-def _drain(sending: OutboxWorker) -> Summary:
-    now = lambda: datetime.now(UTC)  # noqa: E731
+def _drain(sending: OutboxWorker, now: Callable[[], datetime]) -> Summary:
     if not sys.stderr.isatty():
         return sending.drain(now)
     with Progress(transient=True) as bar:

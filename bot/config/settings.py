@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     telegram_per_chat_per_second: float = Field(
         default=1.0, gt=0, description="Sending rate to any one chat (outbox lane)."
     )
+    # Campaigns. Route names: sms (a text conversation), telegram, web_sms (a personal web link
+    # by text), web_email (a personal web link by e-mail).
+    channel_order: str = Field(
+        default="sms,telegram,web_sms,web_email",
+        description="Fallback order when a person's preferred channel is not possible.",
+    )
+    campaign_batch: int = Field(default=250, ge=1, description="Invitations per transaction.")
+    sms_cost_per_segment: float = Field(default=0.04, ge=0, description="GBP, for previews.")
 
     # Safeguarding alerts by e-mail. Empty safeguarding_email: flags wait in the dashboard only.
     safeguarding_email: str = Field(default="", description="Who triages possible disclosures.")

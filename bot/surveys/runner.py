@@ -10,7 +10,7 @@ start keyword → apply the engine's events (answers, flags, opt-out, end) → q
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -355,6 +355,23 @@ class Runner:
                     )
                 )  # fmt: skip
             return outcome
+
+    def remind_in(self, db: Session, conversation: Conversation, at: datetime) -> bool:
+        """Re-ask the current question now, as a campaign's one reminder, whatever the flow's
+        own ``reminder_after``; False when the engine has nothing to re-ask (or it expired)."""
+        stored = self._flow_of(db, conversation)
+        # A copy that reminds at once; model_construct gives it its own compiled cache.
+        flow = Flow.model_construct(**{**dict(stored), "reminder_after": timedelta(0)})
+        session = EngineSession.model_validate(conversation.session)
+        session = session.model_copy(update={"reminded": False})
+        new_session, events = resume(flow, session, TimeoutInput(at=at))
+        if not events:
+            return False
+        outcome = self._apply(db, conversation, stored, new_session, events)
+        person = repo.address_by_hash(db, conversation.channel, conversation.address_hash)
+        if person is not None and outcome.replies:
+            repo.queue_replies(db, person, conversation.id, outcome.replies, at, kind="reminder")
+        return conversation.status == Status.ACTIVE.value
 
     def tick(self, at: datetime) -> int:
         """Send due reminders and expire silent conversations; returns how many changed."""

@@ -344,3 +344,18 @@ def test_erasure_keeps_only_keyed_hashes(
     dump = raw_dump(db_engine)
     assert "7700900123" not in dump
     assert "ann@example.org" not in dump
+
+
+def test_preferred_channel_is_read_and_checked() -> None:
+    found = read(
+        "name,phone,language,preferred_channel\n"
+        "Ann,07700 900101,en,web_sms\nBob,07700 900102,en,Web-Email\nCy,07700 900103,en,fax\n"
+    )
+    assert [r.preferred_channel for r in found if isinstance(r, ContactRow)] == [
+        "web_sms", "web_email"
+    ]  # fmt: skip
+    [problem] = [r for r in found if isinstance(r, RowProblem)]
+    assert problem.line == 4
+    assert (
+        "preferred_channel 'fax' is not one of sms, telegram, web_sms, web_email" in problem.reason
+    )

@@ -1,0 +1,306 @@
+"""The scheduled jobs of campaigns: plan each period once, invite each person once, then one
+reminder to those who have not answered at all, and expiry.
+
+Jobs live in the database we already have (DESIGN.md). A period is planned in one transaction
+(its ``campaignperiod`` row and every person's ``campaignrun`` row, keys unique), and each
+person's run is done in the same transaction that starts their conversation, on rows taken with
+``FOR UPDATE SKIP LOCKED``. So a restart, a second worker or ``kill -9`` mid-run neither invites
+anyone twice (the run is no longer ``planned`` once committed) nor skips anyone (a killed
+worker's transaction rolls back and its rows are planned again for the next worker).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
+from bot.surveys.campaign_routes import Invite, Route, Sent, build_routes
+from bot.surveys.campaigns import (
+    ROUTES,
+    Occurrence,
+    Planned,
+    language_of,
+    occurrence_at,
+    parse_order,
+    plan_one,
+)
+from bot.surveys.campaigns import plan as plan_people
+from bot.surveys.campaigns import preface as preface_for
+from bot.surveys.runner import Runner
+from bot.surveys.schedules import ScheduleError
+from flows.events import Message
+from flows.session import Session as EngineSession
+from storage import campaigns as store
+from storage import repository as repo
+from storage.db import transaction
+from storage.models import Campaign, CampaignRun
+
+if TYPE_CHECKING:
+    from bot.config.wiring import Services
+
+Log = Callable[[dict[str, Any]], None]
+NOT_AVAILABLE = "channel not available"
+
+
+@dataclass(frozen=True)
+class Rules:
+    order: tuple[str, ...]
+    cap: int
+    batch: int
+    quiet: tuple[clock_time, clock_time] | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a period would do, computed by the same planning and routes as the run itself."""
+
+    occurrence: Occurrence
+    planned: list[Planned]
+    available: dict[str, bool]  # route → its channels are registered
+    messages: list[tuple[Planned, list[Message]]]  # each person to invite, and their first texts
+
+
+class CampaignJobs:
+    def __init__(
+        self, engine: Engine, runner: Runner, routes: dict[str, Route], rules: Rules, log: Log
+    ) -> None:
+        self.engine, self.runner, self.routes, self.rules, self.log = (
+            engine, runner, routes, rules, log
+        )  # fmt: skip
+
+    def run_due(self, now: datetime) -> Counter[str]:
+        """Everything due at ``now`` for every active campaign; counts by outcome."""
+        with transaction(self.engine) as db:
+            campaigns = store.active(db)
+        done: Counter[str] = Counter()
+        for campaign in campaigns:
+            try:
+                occurrence = occurrence_at(campaign, now)
+            except ScheduleError as error:
+                self.log({"event": "campaign.bad_schedule", "campaign": campaign.name,
+                          "error": str(error)})  # fmt: skip
+                continue
+            if occurrence is not None:
+                done += self.run_period(campaign, occurrence, now)
+            done += self.follow_up(campaign, now)
+        return done
+
+    def run_period(self, campaign: Campaign, occurrence: Occurrence, now: datetime) -> Counter[str]:
+        self.plan_period(campaign, occurrence, now)
+        if in_quiet_hours(now, self.rules.quiet):
+            self.log({"event": "campaign.waiting", "campaign": campaign.name,
+                      "period": occurrence.period, "reason": "quiet hours"})  # fmt: skip
+            return Counter()
+        done: Counter[str] = Counter()
+        while (batch := self._invite_batch(campaign, occurrence, now)) is not None:
+            done += batch
+        if done:
+            self.log({"event": "campaign.invited", "campaign": campaign.name,
+                      "period": occurrence.period, **done})  # fmt: skip
+        return done
+
+    def plan_period(self, campaign: Campaign, occurrence: Occurrence, now: datetime) -> bool:
+        """Write the period's runs once; False when it was planned before (by anyone)."""
+        assert campaign.id is not None
+        with transaction(self.engine) as db:
+            if store.period_planned(db, campaign.id, occurrence.period):
+                return False
+            if not store.insert_period(db, campaign.id, occurrence.period, occurrence.due_at, now):
+                return False
+            planned = plan_people(db, campaign, occurrence.month, self.rules.order, self.rules.cap)
+            store.insert_runs(db, [_row(campaign.id, occurrence, p, now) for p in planned])
+        reasons = Counter(p.reason or "to invite" for p in planned)
+        self.log({"event": "campaign.planned", "campaign": campaign.name,
+                  "period": occurrence.period, "people": len(planned), **reasons})  # fmt: skip
+        return True
+
+    def _invite_batch(
+        self, campaign: Campaign, occurrence: Occurrence, now: datetime
+    ) -> Counter[str] | None:
+        assert campaign.id is not None
+        with transaction(self.engine) as db:
+            runs = store.claim_planned(db, campaign.id, occurrence.period, self.rules.batch)
+            if not runs:
+                return None
+            ids = [run.contact_id for run in runs]
+            people = {p.contact_id: p for p in store.people(db, None, ids)}
+            suppressed = store.opted_out(db)
+            invited = store.invitations_in(db, occurrence.month, ids)
+            done: Counter[str] = Counter()
+            sending: dict[str, list[tuple[CampaignRun, Invite]]] = {}
+            for run in runs:
+                person = people.get(run.contact_id)
+                if person is None:
+                    done[_close(db, run, "skipped", "erased")] += 1
+                    continue
+                fresh = plan_one(
+                    person, suppressed, invited[person.contact_id], self.rules.order, self.rules.cap
+                )
+                reason = self._refusal(run, fresh)
+                if reason is not None:
+                    done[_close(db, run, *reason)] += 1
+                    continue
+                invite = self.invite_for(db, campaign, occurrence, person, now)
+                sending.setdefault(fresh.route or "", []).append((run, invite))
+            for route, items in sending.items():
+                sent = self.routes[route].invite_many(db, [invite for _, invite in items])
+                for (run, _), result in zip(items, sent, strict=True):
+                    done[_mark(db, run, result, now)] += 1
+            return done
+
+    def _refusal(self, run: CampaignRun, planned: Planned) -> tuple[str, str | None] | None:
+        """Why this run is not sent after all (status, reason), or None to send it."""
+        if planned.reason is not None or planned.route is None:
+            return "skipped", planned.reason
+        run.route = planned.route
+        route = self.routes.get(planned.route)
+        if route is None or not route.available():
+            return "unavailable", NOT_AVAILABLE
+        return None
+
+    def invite_for(
+        self, db: Session, campaign: Campaign, occurrence: Occurrence, person: store.Person,
+        at: datetime,
+    ) -> Invite:  # fmt: skip
+        """What a route needs to invite one person (also what a preview renders)."""
+        name = None
+        if person.on_behalf and person.name_encrypted:
+            name = self.runner.vault.decrypt(person.name_encrypted)
+        expires = at + timedelta(days=campaign.expire_after_days or 7)
+        return Invite(
+            person, campaign.flow_id, language_of(person), occurrence.month, at,
+            preface_for(person, name), expires,
+        )  # fmt: skip
+
+    def preview(self, campaign: Campaign, occurrence: Occurrence) -> Preview:
+        """Plan the period without writing anything (the job re-plans at run time)."""
+        with Session(self.engine) as db:  # read only: closed without a commit
+            planned = plan_people(db, campaign, occurrence.month, self.rules.order, self.rules.cap)
+            available = {name: route.available() for name, route in self.routes.items()}
+            messages = []
+            for person in planned:
+                route = self.routes.get(person.route or "")
+                if person.invited and route is not None:
+                    invite = self.invite_for(
+                        db, campaign, occurrence, person.person, occurrence.due_at
+                    )
+                    messages.append((person, route.first_messages(db, invite)))
+        return Preview(occurrence, planned, available, messages)
+
+    def follow_up(self, campaign: Campaign, now: datetime) -> Counter[str]:
+        """The one reminder (to those who have not answered at all) and the campaign's expiry."""
+        done: Counter[str] = Counter()
+        for ids in _chunks(self._open_runs(campaign, now), self.rules.batch):
+            with transaction(self.engine) as db:
+                query = (
+                    select(CampaignRun)
+                    .where(col(CampaignRun.id).in_(ids), col(CampaignRun.closed_at).is_(None))
+                    .with_for_update(skip_locked=True)
+                )
+                for run in db.exec(query):
+                    done[self._follow_up_one(db, campaign, run, now)] += 1
+        done.pop("", None)
+        if done:
+            self.log({"event": "campaign.follow_up", "campaign": campaign.name, **done})
+        return done
+
+    def _open_runs(self, campaign: Campaign, now: datetime) -> list[int]:
+        remind = campaign.remind_after_days
+        expire = campaign.expire_after_days
+        with transaction(self.engine) as db:
+            query = select(CampaignRun.id, CampaignRun.invited_at, CampaignRun.reminded_at).where(
+                CampaignRun.campaign_id == campaign.id,
+                CampaignRun.status == "invited",
+                col(CampaignRun.closed_at).is_(None),
+                col(CampaignRun.conversation_id).is_not(None),
+            )
+            rows = list(db.exec(query))
+        due = []
+        for run_id, invited_at, reminded_at in rows:
+            if invited_at is None:
+                continue
+            age = now - invited_at
+            if (expire is not None and age >= timedelta(days=expire)) or (
+                remind is not None and reminded_at is None and age >= timedelta(days=remind)
+            ):
+                due.append(run_id or 0)
+        return due
+
+    def _follow_up_one(
+        self, db: Session, campaign: Campaign, run: CampaignRun, now: datetime
+    ) -> str:
+        conversation = repo.conversation_for_update(db, run.conversation_id or 0)
+        if conversation is None or conversation.status != "active":
+            run.closed_at = now  # finished, opted out or replaced: nothing more to do
+            db.add(run)
+            return ""
+        expire = campaign.expire_after_days
+        assert run.invited_at is not None
+        if expire is not None and now - run.invited_at >= timedelta(days=expire):
+            repo.close_conversation(db, conversation, now)
+            run.closed_at = now
+            db.add(run)
+            return "expired"
+        if run.reminded_at is not None:
+            return ""
+        session = EngineSession.model_validate(conversation.session)
+        run.reminded_at = now  # decided once: reminded now, or never (they have answered)
+        db.add(run)
+        if session.turns > 0 or repo.is_opted_out(
+            db, conversation.channel, [conversation.address_hash]
+        ):
+            return "not reminded (answering or opted out)"
+        return "reminded" if self.runner.remind_in(db, conversation, now) else ""
+
+
+def _row(
+    campaign_id: int, occurrence: Occurrence, planned: Planned, at: datetime
+) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign_id, "contact_id": planned.person.contact_id,
+        "provider_id": planned.person.provider_id, "period": occurrence.period,
+        "route": planned.route, "status": "planned" if planned.invited else "skipped",
+        "reason": planned.reason, "planned_at": at,
+    }  # fmt: skip
+
+
+def _mark(db: Session, run: CampaignRun, sent: Sent, at: datetime) -> str:
+    if sent.refused is not None:
+        return _close(db, run, "skipped", sent.refused)
+    run.status, run.invited_at = "invited", at
+    run.conversation_id, run.invitation_id = sent.conversation_id, sent.invitation_id
+    db.add(run)
+    return "invited"
+
+
+def _close(db: Session, run: CampaignRun, status: str, reason: str | None) -> str:
+    run.status, run.reason = status, reason
+    db.add(run)
+    return reason or status
+
+
+def _chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def campaign_jobs(services: Services, log: Log) -> CampaignJobs:
+    """The jobs, wired from the settings: routes through the channel registry."""
+    settings = services.settings
+    order = parse_order(settings.channel_order)
+    routes = build_routes(
+        services.runner, services.channels, settings.public_url, ROUTES,
+        settings.invitations_per_month,
+    )  # fmt: skip
+    rules = Rules(
+        order, settings.invitations_per_month, settings.campaign_batch,
+        parse_quiet_hours(settings.quiet_hours),
+    )  # fmt: skip
+    return CampaignJobs(services.engine, services.runner, routes, rules, log)

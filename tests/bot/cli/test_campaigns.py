@@ -1,0 +1,257 @@
+"""Campaigns driven through time with ``carevoice worker --once --now``, as an operator would,
+against the fake Twilio API on loopback and a real SQLite database."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from typer.testing import CliRunner
+
+from bot.cli.main import app
+from bot.config.wiring import Services
+from bot.surveys.schedules import parse_instant
+from storage.db import make_engine
+from storage.models import Address, CampaignRun, Contact, Invitation, Outbox
+from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
+
+ROOT = Path(__file__).resolve().parents[3]
+runner = CliRunner()
+PHONES = [f"+4477009001{n:02d}" for n in range(1, 5)]  # examples/contacts.csv, in order
+
+
+@pytest.fixture
+def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
+    server = FakeTwilioServer().start()
+    from storage.crypto import generate_key
+
+    settings = {
+        "CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'carevoice.db'}",
+        "CAREVOICE_SECRET_KEY": generate_key(),
+        "CAREVOICE_TWILIO_API_URL": server.url,
+        "CAREVOICE_QUIET_HOURS": "21:00-09:00",
+        "CAREVOICE_SMS_PER_SECOND": "500",
+        "TWILIO_ACCOUNT_SID": server.fake.account_sid,
+        "TWILIO_AUTH_TOKEN": server.fake.auth_token,
+        "TWILIO_FROM_NUMBER": "+447700900999",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    try:
+        yield server.fake
+    finally:
+        server.stop()
+
+
+def cli(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    out = result.stdout + result.stderr
+    assert result.exit_code == 0, out
+    return out
+
+
+def engine() -> Engine:
+    return make_engine("sqlite:///carevoice.db")
+
+
+def setup_people(provider: str = "Sunrise Care") -> None:
+    cli("providers", "add", provider)
+    cli("contacts", "import", str(ROOT / "examples/contacts.csv"), "--provider", provider)
+
+
+def add(name: str, schedule: str, *extra: str) -> None:
+    cli(
+        "campaigns", "add", name, "--flow", "homecare_monthly", "--providers", "all",
+        "--schedule", schedule, "--starts", "2026-11-01", *extra,
+    )  # fmt: skip
+
+
+def preview_json(name: str, at: str) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(
+        cli("campaigns", "preview", name, "--at", at, "--format", "json")
+    )
+    return result
+
+
+def invited_to(twilio: FakeTwilio) -> Counter[str]:
+    """Invitations per number: a person's first text begins with the intro."""
+    return Counter(s.to for s in twilio.sent if "Hello" in s.body)
+
+
+def test_preview_equals_what_is_then_sent_and_a_rerun_sends_nothing(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Monthly", "monthly, first Tuesday, 10:00")
+    shown = json.loads(
+        cli("campaigns", "preview", "Monthly", "--at", "2026-12-01", "--format", "json")
+    )
+    assert shown["period"] == "2026-12-01T10:00"
+    assert shown["to_invite"] == 4
+    assert shown["by_channel"] == {"sms": 4}
+    assert shown["by_provider"] == {"Sunrise Care": 4}
+    assert twilio.sent == []
+    out = cli("worker", "--once", "--now", "2026-12-01T10:00")
+    assert "event=campaign.planned" in out
+    assert "+44" not in out  # no addresses in the log
+    assert sum(invited_to(twilio).values()) == shown["to_invite"]
+    assert set(invited_to(twilio)) == set(PHONES)
+    sms_segments = sum(_segments(s.body) for s in twilio.sent)
+    assert sms_segments == shown["sms_segments"]
+    easy = next(s.body for s in twilio.sent if s.to == PHONES[1])  # Tom reads easy-read
+    assert easy in "\n".join(shown["first_messages"]["sms (en-easy)"])
+    aled = next(s.body for s in twilio.sent if s.to == PHONES[2])  # his daughter answers
+    assert aled.startswith("This survey is for Aled.")
+    before = len(twilio.sent)
+    cli("worker", "--once", "--now", "2026-12-01T10:05")
+    assert len(twilio.sent) == before
+    status = cli("campaigns", "status", "Monthly")
+    assert "Sunrise Care / sms" in status
+    assert "0/4 finished" in status
+    cli("contacts", "erase", "07700 900104", "--all", "--yes")  # their campaign run goes too
+    assert "0/3 finished" in cli("campaigns", "status", "Monthly")
+
+
+def _segments(body: str) -> int:
+    from bot.channels.sms.format import segments
+
+    return segments(body).count
+
+
+def test_quiet_hours_hold_invitations_until_morning(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Late", "monthly, first Tuesday, 22:00")
+    out = cli("worker", "--once", "--now", "2026-12-01T22:00")
+    assert 'reason="quiet hours"' in out
+    assert twilio.sent == []
+    cli("worker", "--once", "--now", "2026-12-02T09:00")
+    assert set(invited_to(twilio)) == set(PHONES)
+
+
+def test_the_monthly_cap_holds_across_two_campaigns(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("First", "monthly, first Tuesday, 10:00")
+    add("Second", "monthly, day 2, 10:00")
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    out = cli("worker", "--once", "--now", "2026-12-02T10:00")
+    assert (
+        "event=campaign.planned campaign=Second period=2026-12-02T10:00 people=4 monthly_cap=4"
+        in out
+    )
+    assert invited_to(twilio) == Counter(dict.fromkeys(PHONES, 1))
+    cli("worker", "--once", "--now", "2027-01-02T10:00")  # January: a new month, a new invitation
+    assert invited_to(twilio) == Counter(dict.fromkeys(PHONES, 2))
+
+
+def test_an_opted_out_and_an_erased_person_are_never_invited(twilio: FakeTwilio) -> None:
+    setup_people()
+    cli("contacts", "erase", "07700 900104", "--yes")
+    services = Services.build()
+    services.runner.handle("sms", PHONES[0], "STOP", "SM-stop-1", parse_instant("2026-11-20"))
+    add("Monthly", "monthly, first Tuesday, 10:00")
+    shown = json.loads(
+        cli("campaigns", "preview", "Monthly", "--at", "2026-12-01", "--format", "json")
+    )
+    assert shown["to_invite"] == 2
+    assert shown["not_invited"] == {"opted out": 1}  # the erased person is not read at all
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    assert set(invited_to(twilio)) == {PHONES[1], PHONES[2]}
+
+
+def test_one_reminder_only_to_those_who_have_not_answered(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Monthly", "monthly, first Tuesday, 10:00", "--remind-after", "3", "--expire-after", "7")
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    services = Services.build()
+    at = parse_instant("2026-12-01T11:00")
+    for n, answer in enumerate(["1", "2", "1", "1", "Very kind", "skip"]):  # Margaret finishes
+        services.runner.handle("sms", PHONES[0], answer, f"SM-m-{n}", at)
+    services.runner.handle("sms", PHONES[1], "1", "SM-t-0", at)  # Tom is part-way through
+    services.runner.handle("sms", PHONES[3], "STOP", "SM-s-0", at)  # Sunita opts out
+    cli("worker", "--once", "--now", "2026-12-03T10:00")  # not yet three days
+    assert _reminders() == []
+    sent = len(twilio.sent)
+    cli("worker", "--once", "--now", "2026-12-04T10:00")
+    assert _reminders() == [PHONES[2]]  # Aled only
+    assert {s.to for s in twilio.sent[sent:]} == {PHONES[2]}
+    cli("worker", "--once", "--now", "2026-12-05T10:00")
+    assert _reminders() == [PHONES[2]]  # at most one
+    cli("worker", "--once", "--now", "2026-12-08T10:00")  # expiry after seven days
+    with Session(engine()) as db:
+        closed = db.exec(select(CampaignRun).where(col(CampaignRun.closed_at).is_not(None)))
+        assert len(list(closed)) == 4
+
+
+def _reminders() -> list[str]:
+    services = Services.build()
+    with Session(services.engine) as db:
+        rows = db.exec(
+            select(Address)
+            .join(Outbox, col(Outbox.address_id) == Address.id)
+            .where(Outbox.kind == "reminder")
+        )
+        return sorted(services.vault.decrypt(a.encrypted) for a in rows)
+
+
+def test_dst_and_five_tuesdays_through_the_worker(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Spring", "monthly, first Tuesday, 10:00")
+    add("Last", "monthly, last Tuesday, 10:00", "--ends", "2026-12-31")
+    cli("worker", "--once", "--now", "2026-12-01T10:00")  # Spring's December
+    cli("worker", "--once", "--now", "2026-12-29T10:00")  # Last's: capped, December has one
+    with Session(engine()) as db:
+        periods = Counter(r.period for r in db.exec(select(CampaignRun)))
+    assert periods == {"2026-12-01T10:00": 4, "2026-12-29T10:00": 4}
+    cli("worker", "--once", "--now", "2027-03-02T10:00+00:00")
+    cli("worker", "--once", "--now", "2027-04-06T08:59+00:00")  # 09:59 BST: not yet
+    assert _invitations("2027-04") == 0
+    cli("worker", "--once", "--now", "2027-04-06T09:00+00:00")  # 10:00 BST
+    assert _invitations("2027-04") == 4
+    assert _invitations("2027-03") == 4
+
+
+def _invitations(month: str) -> int:
+    with Session(engine()) as db:
+        return len(list(db.exec(select(Invitation).where(Invitation.month == month))))
+
+
+def test_a_channel_not_built_yet_is_reported_not_replaced(twilio: FakeTwilio) -> None:
+    setup_people()
+    with Session(engine()) as db:
+        tom = db.exec(select(Contact).order_by(col(Contact.id))).all()[1]
+        tom.preferred_channel = "web_sms"
+        db.add(tom)
+        db.commit()
+    add("Monthly", "monthly, first Tuesday, 10:00")
+    out = cli("campaigns", "preview", "Monthly", "--at", "2026-12-01")
+    assert "web_sms: 1 (channel not available: will not be sent)" in out
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    assert PHONES[1] not in invited_to(twilio)
+    assert "channel not available" in cli("campaigns", "status", "Monthly")
+
+
+def test_list_show_pause_resume_remove(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Monthly", "0 10 * * 2#1")
+    assert "Monthly  [active]" in cli("campaigns", "list")
+    assert "schedule: 0 10 * * 2#1" in cli("campaigns", "show", "Monthly")
+    cli("campaigns", "pause", "Monthly")
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    assert twilio.sent == []
+    cli("campaigns", "resume", "Monthly")
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    assert len(invited_to(twilio)) == 4
+    cli("campaigns", "remove", "Monthly")
+    assert "no campaigns yet" in cli("campaigns", "list")
+    bad = runner.invoke(
+        app,
+        ["campaigns", "add", "X", "--flow", "homecare_monthly", "--providers", "Nobody",
+         "--schedule", "monthly, day 1, 10:00"],
+    )  # fmt: skip
+    assert bad.exit_code == 1
+    assert "no provider called 'Nobody'" in bad.stderr
