@@ -1,4 +1,4 @@
-"""The forum organiser's walk-through in docs/README_web.md, step by step: copy a bundled
+"""The forum organiser's walk-through in the README, step by step: copy a bundled
 consultation, check it, start the service, make the link and QR code, answer it as a phone
 browser without JavaScript would, and download the results as CSV and PDF."""
 
@@ -33,7 +33,7 @@ def cli(*args: str, stdin: str | None = None) -> str:
 
 
 def test_the_readme_walk_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert "carevoice web link --flow wheelchair_2027" in (ROOT / "docs/README_web.md").read_text()
+    assert "carevoice web link --flow wheelchair_2027" in (ROOT / "README.md").read_text()
     monkeypatch.chdir(tmp_path)
     for name, value in {
         "CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'carevoice.db'}",
