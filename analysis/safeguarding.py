@@ -5,16 +5,25 @@ harm. Text is normalised (lower case, apostrophes dropped, misspellings correcte
 is tried; negation is handled per rule: "I feel safe" is not a flag, "I don't feel safe" is.
 A flag is a prompt for a named person to triage, never a finding, so the rules err towards
 flagging. Evidence quotes the person's own words so the triager sees why.
+
+Beside the rules sits a contextual sentence model (``analysis.contextual``): it reads
+disclosures that no list of words can ("he keeps my bank card to help me, then I never see
+the change"). A text is flagged when the rules fire OR the model's score reaches its recall
+threshold. The result says which layer raised it and the model's score, and puts it in a band:
+*likely disclosure* (a rule fired, or the score is high) above *possible concern* (the score
+reached the recall threshold only). The rules stay the explainable layer: their evidence
+words are shown first in triage.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -37,11 +46,21 @@ class Evidence:
     text: str
 
 
+Layer = Literal["rules", "model", "both", ""]
+Band = Literal["likely", "possible", ""]
+# The category of a flag that only the model raised: no rule says which kind of harm it is.
+MODEL_CATEGORY = "contextual"
+MODEL_LABEL = "Possible disclosure read in context (no listed words)"
+
+
 @dataclass(frozen=True)
 class SafeguardingResult:
     flagged: bool
     categories: tuple[str, ...]
     evidence: tuple[Evidence, ...]
+    layer: Layer = ""  # which layer raised the flag ("" when not flagged)
+    model_score: float | None = None  # the model's probability of a disclosure, when it ran
+    band: Band = ""  # "likely" (rule hit or high score) above "possible" (recall threshold)
 
     @property
     def category(self) -> str:
@@ -143,7 +162,7 @@ def _evidence(norm: NormalText, rule: Rule, match: re.Match[str]) -> Evidence:
     return Evidence(rule.category, rule.id, start, end, norm.original[start:end])
 
 
-def check(text: str, lexicon: Lexicon | None = None) -> SafeguardingResult:
+def check_rules(text: str, lexicon: Lexicon | None = None) -> SafeguardingResult:
     """Flag ``text`` if any rule of the lexicon fires; categories follow the lexicon's order."""
     lex = lexicon or default_lexicon()
     norm = _normalise(text, lex)
@@ -154,18 +173,61 @@ def check(text: str, lexicon: Lexicon | None = None) -> SafeguardingResult:
                 found.append(_evidence(norm, rule, match))
     hit = {e.category for e in found}
     categories = tuple(name for name in lex.labels if name in hit)
-    return SafeguardingResult(bool(found), categories, tuple(found))
+    if not found:
+        return SafeguardingResult(False, (), ())
+    return SafeguardingResult(True, categories, tuple(found), "rules", None, "likely")
+
+
+def combine(rules: SafeguardingResult, score: float, possible: float, likely: float) -> SafeguardingResult:
+    """Rules OR model: the layer that raised the flag, the score, and the band."""
+    by_model = score >= possible
+    if rules.flagged:
+        layer: Layer = "both" if by_model else "rules"
+        return SafeguardingResult(True, rules.categories, rules.evidence, layer, score, "likely")
+    if not by_model:
+        return SafeguardingResult(False, (), (), "", score, "")
+    band: Band = "likely" if score >= likely else "possible"
+    return SafeguardingResult(True, (MODEL_CATEGORY,), (), "model", score, band)
+
+
+def check(
+    text: str, lexicon: Lexicon | None = None, *, use_model: bool = True
+) -> SafeguardingResult:
+    """Rules OR the contextual model (``use_model=False``: the rules alone)."""
+    rules = check_rules(text, lexicon)
+    if not use_model:
+        return rules
+    from analysis import contextual
+
+    head = contextual.safeguarding()
+    return combine(rules, contextual.disclosure_score(text), head.possible, head.likely)
+
+
+def check_many(
+    texts: Sequence[str], lexicon: Lexicon | None = None, *, use_model: bool = True
+) -> list[SafeguardingResult]:
+    """``check`` for many texts; the model reads them in batches (much faster)."""
+    rules = [check_rules(t, lexicon) for t in texts]
+    if not use_model:
+        return rules
+    from analysis import contextual
+
+    head = contextual.safeguarding()
+    scores = contextual.disclosure_scores(texts)
+    return [combine(r, s, head.possible, head.likely) for r, s in zip(rules, scores, strict=True)]
 
 
 def check_conversation(
-    messages: Iterable[str], lexicon: Lexicon | None = None
+    messages: Iterable[str], lexicon: Lexicon | None = None, *, use_model: bool = True
 ) -> SafeguardingResult:
     """Check every message, and the messages read together: a disclosure may span two texts
     ("I don't feel" / "safe with him"). Evidence spans refer to the messages joined by spaces.
     """
-    return check(" ".join(messages), lexicon)
+    return check(" ".join(messages), lexicon, use_model=use_model)
 
 
 def label(category: str, lexicon: Lexicon | None = None) -> str:
     """The human-readable name of a category, e.g. ``self_harm`` → "Self-harm or suicidal…"."""
+    if category == MODEL_CATEGORY:
+        return MODEL_LABEL
     return (lexicon or default_lexicon()).labels[category]
