@@ -19,7 +19,9 @@ from analysis.encoder import default_contextual
 from analysis.features import dense_features, words
 from analysis.heads import SafeguardingHead, SentimentHead, safeguarding_head, sentiment_head
 
-_LETTER = re.compile(r"[^\W\d_]")
+# Two Latin letters in a row: emoji, punctuation or stray symbols are not read as words,
+# where the encoder's output is noise.
+_READABLE = re.compile(r"[a-z]{2}")
 
 
 @cache
@@ -37,8 +39,8 @@ def provenance() -> dict[str, Any]:
 
 
 def disclosure_scores(texts: Sequence[str]) -> list[float]:
-    """Probability of a disclosure for each text; 0 for a text with no letters at all."""
-    readable = [i for i, t in enumerate(texts) if _LETTER.search(t)]
+    """Probability of a disclosure for each text; 0 for a text with no word to read."""
+    readable = [i for i, t in enumerate(texts) if _READABLE.search(t.lower())]
     scores = [0.0] * len(texts)
     if readable:
         head = safeguarding()

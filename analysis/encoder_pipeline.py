@@ -149,12 +149,14 @@ def cross_validate(joint: Joint, fetched: dict[str, Any], tune: TuneConfig | Non
     return oof
 
 
-def thresholds(joint: Joint, scores: np.ndarray, config: ht.HeadConfig) -> tuple[float, float]:
+def thresholds(joint: Joint, scores: np.ndarray, hits: np.ndarray,
+               config: ht.HeadConfig) -> tuple[float, float]:  # fmt: skip
+    """Recall is that of rules OR model: a disclosure a rule catches needs no model score."""
     disclosures = joint.sg == 1
     hard = np.array([k == "hard_negative" for k in joint.kind])
     if not hard.any():
         hard = joint.sg == 0
-    possible = ht.recall_threshold(scores, disclosures, config.sg_recall)
+    possible = ht.recall_threshold(np.where(hits, 1.0, scores), disclosures, config.sg_recall)
     likely = max(ht.false_alarm_threshold(scores, hard, config.sg_likely_false_alarms), possible)
     return possible, likely
 
@@ -191,7 +193,7 @@ def figures(joint: Joint, oof: OutOfFold, rule_hits: np.ndarray, possible: float
 def rule_hits(texts: Sequence[str]) -> np.ndarray:
     from analysis.safeguarding import check_rules
 
-    return np.array([check_rules(t).flagged for t in texts])
+    return np.array([check_rules(t, defer_denials=True).flagged for t in texts])
 
 
 def write_heads(path: Path, arrays: dict[str, Any]) -> None:
@@ -237,7 +239,9 @@ def train(plan: Plan, log: Log = print) -> dict[str, Any]:
             modes.append(("frozen", None))
         for name, tune in modes:
             oof = cross_validate(joint, fetched, tune, plan.heads, split, log)
-            cut = thresholds(joint, oof.sg, plan.heads)
+            cut = thresholds(joint, oof.sg, hits, plan.heads)
+            np.savez(plan.workdir / f"oof_{name}.npz", sg=oof.sg, hits=hits,
+                     sentiment=np.array(oof.sentiment), blind=np.array(oof.sentiment_blind))
             report[name] = figures(joint, oof, hits, *cut)
             log(f"{name}: {json.dumps(report[name], indent=1)}")
             if tune is plan.tune:

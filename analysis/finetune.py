@@ -146,7 +146,7 @@ def fine_tune(
             loss.backward()
             optimiser.step()
             schedule.step()
-            total += float(loss)
+            total += float(loss.detach())
         log(f"epoch {epoch + 1}: loss {total / len(batches):.4f}, "
             f"{time.perf_counter() - started:.0f} s")  # fmt: skip
     model.eval()

@@ -140,19 +140,51 @@ def _negated(text: str, start: int, lexicon: Lexicon) -> bool:
     return False
 
 
+# With the contextual model beside them, a harm word the writer denies ("nobody has ever hit
+# me", "no carer has touched me") is left to the model, which reads the whole sentence; the
+# rules alone flag such denials (recall first), which made them the commonest false alarm on
+# the training hard negatives. Cues and bridge words beyond the lexicon's own negation.
+_DENIAL_CUES = frozenset("no nobody noone no1 none nothing nowt not never".split())
+_DENIAL_BRIDGE = frozenset(
+    "one ones body carer carers staff family anyone anybody someone person people of them here "
+    "at in school home there ever once has have had been is was are were any sign signs "
+    "concerns about seen witnessed known".split()
+)
+
+
+def _denied(text: str, start: int, lexicon: Lexicon) -> bool:
+    if _negated(text, start, lexicon):
+        return True
+    clause_start = 0
+    for match in lexicon.clause_breaks.finditer(text, 0, start):
+        clause_start = match.end()
+    words = _WORD.findall(text[clause_start:start])[-(lexicon.negation_window + 2) :]
+    bridge = lexicon.negation_bridge | _DENIAL_BRIDGE
+    for word in reversed(words):
+        if word in _DENIAL_CUES:
+            return True
+        if word not in bridge:
+            return False
+    return False
+
+
 def _sentence(text: str, start: int, end: int) -> str:
     left = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)), default=0)
     right_match = _SENTENCE_BREAK.search(text, end)
     return text[left : right_match.start() if right_match else len(text)]
 
 
-def _fires(rule: Rule, norm: str, match: re.Match[str], lexicon: Lexicon) -> bool:
+def _fires(
+    rule: Rule, norm: str, match: re.Match[str], lexicon: Lexicon, defer_denials: bool
+) -> bool:
     if rule.unless:
         sentence = _sentence(norm, match.start(), match.end())
         if any(u.search(sentence) for u in rule.unless):
             return False
     if rule.negation is Negation.FLAG:
-        return True
+        return not (defer_denials and _denied(norm, match.start(), lexicon))
+    if rule.negation is Negation.IGNORE and defer_denials:
+        return not _denied(norm, match.start(), lexicon)
     negated = _negated(norm, match.start(), lexicon)
     return negated if rule.negation is Negation.REQUIRE else not negated
 
@@ -162,14 +194,19 @@ def _evidence(norm: NormalText, rule: Rule, match: re.Match[str]) -> Evidence:
     return Evidence(rule.category, rule.id, start, end, norm.original[start:end])
 
 
-def check_rules(text: str, lexicon: Lexicon | None = None) -> SafeguardingResult:
-    """Flag ``text`` if any rule of the lexicon fires; categories follow the lexicon's order."""
+def check_rules(
+    text: str, lexicon: Lexicon | None = None, *, defer_denials: bool = False
+) -> SafeguardingResult:
+    """Flag ``text`` if any rule of the lexicon fires; categories follow the lexicon's order.
+    ``defer_denials``: a denied harm word does not fire (the model reads it instead)."""
     lex = lexicon or default_lexicon()
     norm = _normalise(text, lex)
+    if defer_denials and any(r.search(norm.text) for r in lex.resolved):
+        return SafeguardingResult(False, (), ())  # said to be dealt with: the model judges
     found: list[Evidence] = []
     for rule in lex.rules:
         for match in rule.pattern.finditer(norm.text):
-            if _fires(rule, norm.text, match, lex):
+            if _fires(rule, norm.text, match, lex, defer_denials):
                 found.append(_evidence(norm, rule, match))
     hit = {e.category for e in found}
     categories = tuple(name for name in lex.labels if name in hit)
@@ -194,7 +231,7 @@ def check(
     text: str, lexicon: Lexicon | None = None, *, use_model: bool = True
 ) -> SafeguardingResult:
     """Rules OR the contextual model (``use_model=False``: the rules alone)."""
-    rules = check_rules(text, lexicon)
+    rules = check_rules(text, lexicon, defer_denials=use_model)
     if not use_model:
         return rules
     from analysis import contextual
@@ -207,7 +244,7 @@ def check_many(
     texts: Sequence[str], lexicon: Lexicon | None = None, *, use_model: bool = True
 ) -> list[SafeguardingResult]:
     """``check`` for many texts; the model reads them in batches (much faster)."""
-    rules = [check_rules(t, lexicon) for t in texts]
+    rules = [check_rules(t, lexicon, defer_denials=use_model) for t in texts]
     if not use_model:
         return rules
     from analysis import contextual
