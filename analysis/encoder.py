@@ -135,8 +135,8 @@ class Encoder:
             vectors = self._run([w for _, w in chunk])
             for (index, _), vector in zip(chunk, vectors, strict=True):
                 parts.setdefault(index, []).append(vector)
-        for index, vectors in parts.items():
-            result[index] = matrix = np.stack(vectors)
+        for index, found in parts.items():
+            result[index] = matrix = np.stack(found)
             self._remember(texts[index], matrix)
         return [m for m in result if m is not None]
 

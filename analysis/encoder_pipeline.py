@@ -27,6 +27,7 @@ from analysis import head_train as ht
 from analysis.encoder import PROVENANCE_FILE, Encoder
 from analysis.features import PURPOSES
 from analysis.finetune import TuneConfig, TuneExample
+from analysis.head_train import pick
 from analysis.heads import SafeguardingHead
 from analysis.metrics import binary_scores, three_class_scores
 from analysis.model import CLASSES
@@ -61,7 +62,10 @@ def joint_set(files: Sequence[Path], nhs: Path) -> Joint:
     ]  # fmt: skip
     sentiment = [labelled[t].label if t in labelled else "" for t in texts]
     purposes = [labelled[t].purpose if t in labelled else "none" for t in texts]
-    groups = [f"nhs:{nhs_groups[t]}" if t in labelled else r.batch for t, r in zip(texts, rows)]
+    groups = [
+        f"nhs:{nhs_groups[t]}" if t in labelled else r.batch
+        for t, r in zip(texts, rows, strict=True)
+    ]
     return Joint(texts, np.array([r.label for r in rows]), kind, sentiment, purposes, groups)
 
 
@@ -118,7 +122,6 @@ def run_fold(joint: Joint, emb: np.ndarray, train: np.ndarray, test: np.ndarray,
     oof.sg[test] = SafeguardingHead(sg, 0.5, 0.5).probabilities(emb[test])
     labelled_train = [i for i in train if joint.sentiment[i]]
     labelled_test = [i for i in test if joint.sentiment[i]]
-    pick = lambda seq, idx: [seq[i] for i in idx]  # noqa: E731
     head = ht.fit_sentiment(emb[labelled_train], pick(joint.texts, labelled_train),
                             pick(joint.purposes, labelled_train),
                             pick(joint.sentiment, labelled_train), config)  # fmt: skip
@@ -174,8 +177,8 @@ def figures(joint: Joint, oof: OutOfFold, rule_hits: np.ndarray, possible: float
                 for y in (1, 0):
                     sub = mask & (joint.sg == y)
                     if sub.any():
-                        out[f"repository_{'disclosure' if y else 'safe'}_{name}_flag_rate"] = (
-                            float(values[sub].mean())
+                        out[f"repository_{'disclosure' if y else 'safe'}_{name}_flag_rate"] = float(
+                            values[sub].mean()
                         )
             elif mask.any():
                 out[f"{kind}_{name}_flag_rate"] = float(values[mask].mean())
@@ -183,7 +186,9 @@ def figures(joint: Joint, oof: OutOfFold, rule_hits: np.ndarray, possible: float
             out[f"{kind}_count"] = int(mask.sum())
     labelled = [i for i, s in enumerate(joint.sentiment) if s]
     truth = [joint.sentiment[i] for i in labelled]
-    out["sentiment_three_class"] = asdict(three_class_scores(truth, [oof.sentiment[i] for i in labelled]))
+    out["sentiment_three_class"] = asdict(
+        three_class_scores(truth, [oof.sentiment[i] for i in labelled])
+    )
     out["sentiment_binary_no_context"] = asdict(
         binary_scores(truth, [oof.sentiment_blind[i] for i in labelled])
     )
@@ -215,8 +220,8 @@ class Plan:
     nhs: Path = DEFAULT_DATA
     out: Path = DATA_DIR
     workdir: Path = Path(tempfile.gettempdir()) / "carevoice-minilm"
-    tune: TuneConfig | None = TuneConfig()
-    heads: ht.HeadConfig = ht.HeadConfig()
+    tune: TuneConfig | None = field(default_factory=TuneConfig)
+    heads: ht.HeadConfig = field(default_factory=ht.HeadConfig)
     cv_folds: int = 3  # 0: no cross-validation (thresholds then default to the config's)
     compare_frozen: bool = False
 
@@ -240,8 +245,13 @@ def train(plan: Plan, log: Log = print) -> dict[str, Any]:
         for name, tune in modes:
             oof = cross_validate(joint, fetched, tune, plan.heads, split, log)
             cut = thresholds(joint, oof.sg, hits, plan.heads)
-            np.savez(plan.workdir / f"oof_{name}.npz", sg=oof.sg, hits=hits,
-                     sentiment=np.array(oof.sentiment), blind=np.array(oof.sentiment_blind))
+            np.savez(
+                plan.workdir / f"oof_{name}.npz",
+                sg=oof.sg,
+                hits=hits,
+                sentiment=np.array(oof.sentiment),
+                blind=np.array(oof.sentiment_blind),
+            )
             report[name] = figures(joint, oof, hits, *cut)
             log(f"{name}: {json.dumps(report[name], indent=1)}")
             if tune is plan.tune:

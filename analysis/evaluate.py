@@ -124,8 +124,13 @@ def _truth(task: str, value: str, line: int, column: str) -> str:
     raise EvaluationError(f"row {line}: {column}={value!r} is not a label ({expected})")
 
 
-def evaluate(path: Path, label_column: str, task: Task = "sentiment",
-             text_column: str = "text", question_column: str = "question_type") -> Evaluation:  # fmt: skip
+def evaluate(
+    path: Path,
+    label_column: str,
+    task: Task = "sentiment",
+    text_column: str = "text",
+    question_column: str = "question_type",
+) -> Evaluation:
     """Score the default sentiment engine, or safeguarding (rules OR model), on ``path``."""
     rows = read_rows(path)
     if not rows:
@@ -142,8 +147,8 @@ def evaluate(path: Path, label_column: str, task: Task = "sentiment",
             if purpose is not None and purpose not in PURPOSES:
                 raise EvaluationError(f"row {line}: {question_column}={purpose!r} is not one of "
                                       f"{', '.join(PURPOSES)}")  # fmt: skip
-        predicted = [r.label for r in sentiment.classify_many(texts, purposes)]
-        return score(task, truth, predicted, SENTIMENT_CLASSES)
+        labels = [str(r.label) for r in sentiment.classify_many(texts, purposes)]
+        return score(task, truth, labels, SENTIMENT_CLASSES)
     from analysis import safeguarding
 
     flags = safeguarding.check_many(texts)

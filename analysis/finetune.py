@@ -51,7 +51,7 @@ class _Heads(nn.Module):
 
 def _batches(
     tokenizer: Any, examples: Sequence[TuneExample], config: TuneConfig
-) -> list[tuple[torch.Tensor, ...]]:
+) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
     """Length-bucketed batches (ids, mask, labels…), fixed once so cached activations fit."""
     tokenizer.enable_truncation(config.max_tokens)
     tokenizer.no_padding()

@@ -12,9 +12,9 @@ and without, as the numpy model is trained. Needs scikit-learn (the ``train`` ex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,6 +23,13 @@ from analysis.features import NO_PURPOSE, dense_features, words
 from analysis.heads import Dense, SafeguardingHead, SentimentHead, dense_arrays
 from analysis.metrics import Scores, binary_scores, three_class_scores
 from analysis.model import CLASSES
+
+T = TypeVar("T")
+
+
+def pick(items: Sequence[T], index: Iterable[int]) -> list[T]:
+    return [items[i] for i in index]
+
 
 Matrix = NDArray[np.float64]
 
@@ -149,7 +156,6 @@ def cross_validate_sentiment(
     plain = [""] * len(texts)
     splitter = StratifiedGroupKFold(config.folds, shuffle=True, random_state=config.seed)
     for train_idx, test_idx in splitter.split(emb, labels, group_ids(texts)):
-        pick = lambda seq, idx: [seq[i] for i in idx]  # noqa: E731
         head = fit_sentiment(emb[train_idx], pick(texts, train_idx), pick(purposes, train_idx),
                              pick(labels, train_idx), config)  # fmt: skip
         test_texts = pick(texts, test_idx)

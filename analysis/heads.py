@@ -44,7 +44,9 @@ def _dense(arrays: dict[str, NDArray[Any]], prefix: str) -> Dense:
     return Dense(weights, biases)
 
 
-def dense_arrays(prefix: str, weights: list[FloatArray], biases: list[FloatArray]) -> dict[str, Any]:
+def dense_arrays(
+    prefix: str, weights: list[FloatArray], biases: list[FloatArray]
+) -> dict[str, Any]:
     """The arrays that ``_dense`` reads back (used by training)."""
     arrays: dict[str, Any] = {f"{prefix}_layers": np.array(len(weights))}
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
@@ -85,7 +87,9 @@ class SentimentHead:
         return int(np.argmax(probabilities * np.array([1.0, self.neutral_weight, 1.0])))
 
 
-def safeguarding_head(arrays: dict[str, NDArray[Any]], source: str = "heads.npz") -> SafeguardingHead:
+def safeguarding_head(
+    arrays: dict[str, NDArray[Any]], source: str = "heads.npz"
+) -> SafeguardingHead:
     try:
         return SafeguardingHead(
             _dense(arrays, "sg"), float(arrays["sg_possible"]), float(arrays["sg_likely"])

@@ -144,12 +144,15 @@ def _negated(text: str, start: int, lexicon: Lexicon) -> bool:
 # me", "no carer has touched me") is left to the model, which reads the whole sentence; the
 # rules alone flag such denials (recall first), which made them the commonest false alarm on
 # the training hard negatives. Cues and bridge words beyond the lexicon's own negation.
-_DENIAL_CUES = frozenset("no nobody noone no1 none nothing nowt not never".split())
-_DENIAL_BRIDGE = frozenset(
-    "one ones body carer carers staff family anyone anybody someone person people of them here "
-    "at in school home there ever once has have had been is was are were any sign signs "
-    "concerns about seen witnessed known".split()
+_DENIAL_CUES = frozenset(
+    {"no", "nobody", "noone", "no1", "none", "nothing", "nowt", "not", "never"}
 )
+_DENIAL_BRIDGE = frozenset({
+    "one", "ones", "body", "carer", "carers", "staff", "family", "anyone", "anybody", "someone",
+    "person", "people", "of", "them", "here", "at", "in", "school", "home", "there", "ever",
+    "once", "has", "have", "had", "been", "is", "was", "are", "were", "any", "sign", "signs",
+    "concerns", "about", "seen", "witnessed", "known",
+})  # fmt: skip
 
 
 def _denied(text: str, start: int, lexicon: Lexicon) -> bool:
@@ -215,7 +218,9 @@ def check_rules(
     return SafeguardingResult(True, categories, tuple(found), "rules", None, "likely")
 
 
-def combine(rules: SafeguardingResult, score: float, possible: float, likely: float) -> SafeguardingResult:
+def combine(
+    rules: SafeguardingResult, score: float, possible: float, likely: float
+) -> SafeguardingResult:
     """Rules OR model: the layer that raised the flag, the score, and the band."""
     by_model = score >= possible
     if rules.flagged:

@@ -243,15 +243,18 @@ def describe(report: Report) -> str:
 
 
 def _encoder(args: argparse.Namespace) -> None:
-    from analysis.encoder_pipeline import Plan, train as train_encoder
+    from analysis.encoder_pipeline import Plan
+    from analysis.encoder_pipeline import train as train_encoder
     from analysis.finetune import TuneConfig
     from analysis.train_data import training_files
 
     files = tuple(args.file or training_files())
     tune = None if args.frozen else TuneConfig(epochs=args.epochs, trainable_layers=args.layers)
+    where = {"workdir": args.workdir} if args.workdir else {}
+    if args.out:
+        where["out"] = args.out
     plan = Plan(data_files=files, nhs=args.nhs, tune=tune, cv_folds=args.folds,
-                compare_frozen=args.compare_frozen, **({"workdir": args.workdir} if args.workdir else {}),
-                **({"out": args.out} if args.out else {}))  # fmt: skip
+                compare_frozen=args.compare_frozen, **where)  # fmt: skip
     provenance = train_encoder(plan)
     print(json.dumps(provenance["cross_validation"], indent=1))
 
@@ -263,8 +266,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     numpy_model.add_argument("--data", type=Path, default=DEFAULT_DATA)
     numpy_model.add_argument("--out", type=Path, default=DEFAULT_OUT)
     encoder = commands.add_parser("encoder", help="the contextual encoder and its heads")
-    encoder.add_argument("--file", type=Path, action="append",
-                         help="a train_*.jsonl file (default: all in analysis/training_data)")
+    encoder.add_argument(
+        "--file",
+        type=Path,
+        action="append",
+        help="a train_*.jsonl file (default: all in analysis/training_data)",
+    )
     encoder.add_argument("--nhs", type=Path, default=DEFAULT_DATA, help="labelled NHS comments")
     encoder.add_argument("--out", type=Path, help="where the model files go (analysis/data)")
     encoder.add_argument("--workdir", type=Path, help="where the downloaded package is kept")

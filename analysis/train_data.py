@@ -55,12 +55,17 @@ def repository_examples(path: Path = REPOSITORY_TESTS) -> list[Labelled]:
     (never imported: training must not run test code)."""
     found: dict[str, object] = {}
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            if node.target.id in ("DISCLOSURES", "SAFE") and node.value is not None:
-                found[node.target.id] = ast.literal_eval(node.value)
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id in ("DISCLOSURES", "SAFE")
+            and node.value is not None
+        ):
+            found[node.target.id] = ast.literal_eval(node.value)
     disclosures = found.get("DISCLOSURES", [])
     safe = found.get("SAFE", [])
-    assert isinstance(disclosures, list) and isinstance(safe, list)
+    if not isinstance(disclosures, list) or not isinstance(safe, list):
+        raise ValueError(f"{path}: DISCLOSURES and SAFE must be lists")
     rows = [Labelled(text, 1, category, f"repo:{category}") for category, text in disclosures]
     rows += [Labelled(text, 0, "safe", f"repo:safe{i % 5}") for i, text in enumerate(safe)]
     return rows

@@ -53,12 +53,16 @@ def test_safeguarding_on_a_file_with_lenient_labels(tmp_path: Path) -> None:
 
 def test_sentiment_reads_jsonl_and_the_question_purpose(tmp_path: Path) -> None:
     path = tmp_path / "answers.jsonl"
-    lines = [{"text": "Nothing", "label": "negative", "question_type": "what_good"},
-             {"text": "Lovely caring staff", "label": "positive", "question_type": ""}]
+    lines = [
+        {"text": "Nothing", "label": "negative", "question_type": "what_good"},
+        {"text": "Lovely caring staff", "label": "positive", "question_type": ""},
+    ]
     path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     result = evaluate(path, "label", "sentiment")
-    assert result.n == 2 and sum(map(sum, result.confusion)) == 2
-    assert "confusion" in result.table() and "negative" in result.table()
+    assert result.n == 2
+    assert sum(map(sum, result.confusion)) == 2
+    assert "confusion" in result.table()
+    assert "negative" in result.table()
 
 
 def test_errors_name_the_file_column_or_row(tmp_path: Path) -> None:
@@ -77,19 +81,23 @@ def test_cli_prints_a_table_or_json(tmp_path: Path) -> None:
     text = runner.invoke(app, ["evaluate", str(path), "--label-column", "y", "--task",
                                "safeguarding"])  # fmt: skip
     assert text.exit_code == 0, text.output
-    assert "precision" in text.stdout and "disclosure" in text.stdout
+    assert "precision" in text.stdout
+    assert "disclosure" in text.stdout
     as_json = runner.invoke(app, ["evaluate", str(path), "--label-column", "y", "--task",
                                   "safeguarding", "--format", "json"])  # fmt: skip
     payload = json.loads(as_json.stdout)
-    assert payload["n"] == 2 and payload["confusion"] == [[1, 0], [0, 1]]
+    assert payload["n"] == 2
+    assert payload["confusion"] == [[1, 0], [0, 1]]
 
 
 def test_cli_errors_exit_1_or_2(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["evaluate", str(tmp_path / "x.csv"), "--label-column", "y"])
-    assert missing.exit_code == 1 and "no such file" in missing.stderr
+    assert missing.exit_code == 1
+    assert "no such file" in missing.stderr
     path = _csv(tmp_path, [{"text": "ok", "y": "positive"}])
     column = runner.invoke(app, ["evaluate", str(path), "--label-column", "label"])
-    assert column.exit_code == 1 and "no column 'label'" in column.stderr
+    assert column.exit_code == 1
+    assert "no column 'label'" in column.stderr
     assert "Traceback" not in column.output
     task = runner.invoke(app, ["evaluate", str(path), "--label-column", "y", "--task", "x"])
     assert task.exit_code == 2

@@ -42,9 +42,11 @@ def test_rules_or_model_with_layer_and_band(
 
 def test_rule_flag_keeps_its_evidence_and_model_flag_has_its_own_category() -> None:
     both = combine(RULE_HIT, 0.99, 0.3, 0.9)
-    assert both.categories == ("physical",) and both.evidence == RULE_HIT.evidence
+    assert both.categories == ("physical",)
+    assert both.evidence == RULE_HIT.evidence
     model_only = combine(NO_HIT, 0.5, 0.3, 0.9)
-    assert model_only.categories == (MODEL_CATEGORY,) and model_only.evidence == ()
+    assert model_only.categories == (MODEL_CATEGORY,)
+    assert model_only.evidence == ()
     assert label(MODEL_CATEGORY).startswith("Possible disclosure")
 
 
@@ -54,7 +56,8 @@ def test_check_reports_the_models_score_and_rules_only_does_not() -> None:
     assert combined.model_score == contextual.disclosure_score(text)
     assert 0.0 <= combined.model_score <= 1.0
     rules_only = check(text, use_model=False)
-    assert rules_only.model_score is None and rules_only.layer == "rules"
+    assert rules_only.model_score is None
+    assert rules_only.layer == "rules"
 
 
 def test_shipped_thresholds_order_the_bands() -> None:
