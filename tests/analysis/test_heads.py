@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.errors import DataFileError
 from analysis.head_train import false_alarm_threshold, recall_threshold, safeguarding_arrays
 from analysis.heads import Dense, SafeguardingHead, SentimentHead, safeguarding_head
-from analysis.errors import DataFileError
 
 
 def test_dense_layers_apply_relu_between_layers_only() -> None:

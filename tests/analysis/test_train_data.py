@@ -27,7 +27,7 @@ def test_rows_carry_their_file_and_batch_as_group(tmp_path: Path) -> None:
 def test_bad_line_is_refused_with_its_number(tmp_path: Path, line: str) -> None:
     path = tmp_path / "train_bad.jsonl"
     path.write_text('{"text": "ok", "label": 0}\n' + line + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="train_bad.jsonl:2"):
+    with pytest.raises(ValueError, match=r"train_bad\.jsonl:2"):
         read_jsonl(path)
 
 
