@@ -293,3 +293,37 @@ def train(plan: Plan, log: Log = print) -> dict[str, Any]:
 
 def default_plan(**overrides: Any) -> Plan:
     return Plan(data_files=tuple(training_files()), **overrides)
+
+
+def apply_cross_validation(plan: Plan, oof_path: Path, mode: str, log: Log = print) -> None:
+    """Set the thresholds of already-written model files from saved out-of-fold scores (of a
+    cross-validation run on the same data and configuration), and record the figures. Lets the
+    final model train while the cross-validation is still running."""
+    joint = joint_set(plan.data_files, plan.nhs)
+    with np.load(oof_path, allow_pickle=False) as saved:
+        if saved["sg"].shape[0] != len(joint.texts):
+            raise ValueError(
+                f"{oof_path}: {saved['sg'].shape[0]} scores for {len(joint.texts)} texts"
+            )
+        oof = OutOfFold(saved["sg"], saved["sentiment"].tolist(), saved["blind"].tolist())
+    hits = rule_hits(joint.texts)
+    possible, likely = thresholds(joint, oof.sg, hits, plan.heads)
+    heads_path = plan.out / FILES["heads"]
+    with np.load(heads_path, allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    arrays["sg_possible"], arrays["sg_likely"] = np.array(possible), np.array(likely)
+    write_heads(heads_path, arrays)
+    provenance_path = plan.out / PROVENANCE_FILE
+    provenance = json.loads(provenance_path.read_text())
+    from analysis.encoder_train import sha256_file
+
+    provenance["files"][FILES["heads"]] = {
+        "sha256": sha256_file(heads_path), "bytes": heads_path.stat().st_size
+    }  # fmt: skip
+    provenance["cross_validation"] = {
+        "folds": plan.cv_folds,
+        "grouped_by": "writing batch; NHS text",
+        mode: figures(joint, oof, hits, possible, likely),
+    }
+    provenance_path.write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
+    log(json.dumps(provenance["cross_validation"], indent=1))

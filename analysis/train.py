@@ -281,8 +281,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     encoder.add_argument("--frozen", action="store_true", help="no fine-tuning")
     encoder.add_argument("--compare-frozen", action="store_true",
                          help="also cross-validate heads on the frozen encoder")  # fmt: skip
+    cut = commands.add_parser("thresholds", help="set thresholds from saved out-of-fold scores")
+    cut.add_argument("--oof", type=Path, required=True, help="oof_<mode>.npz of a CV run")
+    cut.add_argument("--out", type=Path, required=True, help="the model files to update")
+    cut.add_argument("--nhs", type=Path, default=DEFAULT_DATA)
+    cut.add_argument("--folds", type=int, default=3, help="folds of that CV run")
     args = parser.parse_args(argv)
-    if args.command == "sentiment":
+    if args.command == "thresholds":
+        from analysis.encoder_pipeline import Plan, apply_cross_validation
+        from analysis.train_data import training_files
+
+        plan = Plan(tuple(training_files()), nhs=args.nhs, out=args.out, cv_folds=args.folds)
+        apply_cross_validation(plan, args.oof, args.oof.stem.removeprefix("oof_"))
+    elif args.command == "sentiment":
         report = train(args.data, args.out)
         print(describe(report) if report else f"model written to {args.out}")
     else:
