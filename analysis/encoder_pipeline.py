@@ -228,7 +228,7 @@ class Plan:
 
 def train(plan: Plan, log: Log = print) -> dict[str, Any]:
     """Cross-validate, train on everything, write the model files; returns the provenance."""
-    from analysis.encoder_train import fetch_minilm, sha256_file
+    from analysis.encoder_train import fetch_minilm
 
     fetched = fetch_minilm(plan.workdir)
     joint = joint_set(plan.data_files, plan.nhs)
@@ -259,6 +259,19 @@ def train(plan: Plan, log: Log = print) -> dict[str, Any]:
     plan.out.mkdir(parents=True, exist_ok=True)
     encoder = encoder_for(fetched, joint, range(len(joint.texts)), plan.tune,
                           plan.out / FILES["encoder"], log)  # fmt: skip
+    described = "top layers fine-tuned (safeguarding + sentiment)" if plan.tune else "frozen"
+    return write_model_files(plan, fetched, joint, encoder, (possible, likely), report,
+                             f"all-MiniLM-L6-v2, {described}, int8 ONNX")  # fmt: skip
+
+
+def write_model_files(
+    plan: Plan, fetched: dict[str, Any], joint: Joint, encoder: Encoder,
+    cut: tuple[float, float], report: dict[str, Any], description: str,
+) -> dict[str, Any]:  # fmt: skip
+    """Fit both heads on every text's embedding, write heads, tokenizer and provenance
+    (``plan.out / encoder.onnx`` must already hold the encoder)."""
+    from analysis.encoder_train import sha256_file
+
     emb = embed(encoder, joint.texts)
     sg = ht.fit_safeguarding(emb, joint.sg, plan.heads)
     labelled = [i for i, s in enumerate(joint.sentiment) if s]
@@ -266,14 +279,13 @@ def train(plan: Plan, log: Log = print) -> dict[str, Any]:
         emb[labelled], [joint.texts[i] for i in labelled], [joint.purposes[i] for i in labelled],
         [joint.sentiment[i] for i in labelled], plan.heads,
     )  # fmt: skip
-    arrays = ht.safeguarding_arrays(SafeguardingHead(sg, possible, likely))
+    arrays = ht.safeguarding_arrays(SafeguardingHead(sg, *cut))
     arrays.update(ht.sentiment_arrays(sentiment))
     write_heads(plan.out / FILES["heads"], arrays)
     (plan.out / FILES["tokenizer"]).write_bytes(fetched["tokenizer"].read_bytes())
     provenance = {
         "format": 1,
-        "model": "all-MiniLM-L6-v2, top layers fine-tuned (safeguarding + sentiment), int8 ONNX"
-        if plan.tune else "all-MiniLM-L6-v2, frozen, int8 ONNX",
+        "model": description,
         "source": fetched["source"],
         "roles": FILES,
         "files": {name: {"sha256": sha256_file(plan.out / name),
@@ -288,6 +300,38 @@ def train(plan: Plan, log: Log = print) -> dict[str, Any]:
         "trained": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }  # fmt: skip
     (plan.out / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
+    return provenance
+
+
+def finalise_from_fold(plan: Plan, onnx_path: Path, oof_path: Path, mode: str,
+                       log: Log = print) -> dict[str, Any]:  # fmt: skip
+    """Ship the encoder of one cross-validation fold (fine-tuned on the other folds' texts)
+    with heads fitted on every text and thresholds from the saved out-of-fold scores. Used
+    when the machine is too busy to fine-tune once more on everything."""
+    from analysis.encoder_train import fetch_minilm
+
+    fetched = fetch_minilm(plan.workdir)
+    joint = joint_set(plan.data_files, plan.nhs)
+    with np.load(oof_path, allow_pickle=False) as saved:
+        if saved["sg"].shape[0] != len(joint.texts):
+            raise ValueError(f"{oof_path}: scores for {saved['sg'].shape[0]} texts, "
+                             f"not {len(joint.texts)}")  # fmt: skip
+        oof = OutOfFold(saved["sg"], saved["sentiment"].tolist(), saved["blind"].tolist())
+    hits = rule_hits(joint.texts)
+    cut = thresholds(joint, oof.sg, hits, plan.heads)
+    report = {mode: figures(joint, oof, hits, *cut)}
+    plan.out.mkdir(parents=True, exist_ok=True)
+    target = plan.out / FILES["encoder"]
+    target.write_bytes(onnx_path.read_bytes())
+    encoder = Encoder(target.read_bytes(), fetched["tokenizer"].read_bytes(), threads=2)
+    provenance = write_model_files(
+        plan, fetched, joint, encoder, cut, report,
+        f"all-MiniLM-L6-v2, top {plan.tune.trainable_layers if plan.tune else 0} layers "
+        f"fine-tuned (safeguarding + sentiment) on the training texts of the last of "
+        f"{plan.cv_folds} cross-validation folds (about two thirds of them); heads on all; "
+        "int8 ONNX",
+    )  # fmt: skip
+    log(json.dumps(provenance["cross_validation"], indent=1))
     return provenance
 
 

@@ -286,13 +286,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     cut.add_argument("--out", type=Path, required=True, help="the model files to update")
     cut.add_argument("--nhs", type=Path, default=DEFAULT_DATA)
     cut.add_argument("--folds", type=int, default=3, help="folds of that CV run")
+    cut.add_argument("--encoder", type=Path,
+                     help="ship this fold's encoder.onnx: heads refitted on all texts")  # fmt: skip
     args = parser.parse_args(argv)
     if args.command == "thresholds":
-        from analysis.encoder_pipeline import Plan, apply_cross_validation
+        from analysis.encoder_pipeline import Plan, apply_cross_validation, finalise_from_fold
         from analysis.train_data import training_files
 
         plan = Plan(tuple(training_files()), nhs=args.nhs, out=args.out, cv_folds=args.folds)
-        apply_cross_validation(plan, args.oof, args.oof.stem.removeprefix("oof_"))
+        mode = args.oof.stem.removeprefix("oof_")
+        if args.encoder:
+            finalise_from_fold(plan, args.encoder, args.oof, mode)
+        else:
+            apply_cross_validation(plan, args.oof, mode)
     elif args.command == "sentiment":
         report = train(args.data, args.out)
         print(describe(report) if report else f"model written to {args.out}")

@@ -41,7 +41,19 @@ def test_score_runs_from_negative_to_positive() -> None:
 
 
 def test_empty_answer_is_neutral() -> None:
-    assert sentiment.classify("   ") == sentiment.SentimentResult("neutral", 0.0, "model")
+    assert sentiment.classify("   ") == sentiment.SentimentResult("neutral", 0.0, "encoder")
+    assert sentiment.classify("   ", engine="model") == sentiment.SentimentResult(
+        "neutral", 0.0, "model"
+    )
+
+
+def test_encoder_is_the_default_and_the_numpy_model_a_selectable_baseline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert sentiment.classify("Rude receptionist").engine == "encoder"
+    monkeypatch.setenv("CAREVOICE_SENTIMENT", "model")
+    result = sentiment.classify("Rude receptionist")
+    assert (result.engine, result.label) == ("model", "negative")
 
 
 def test_unknown_purpose_is_refused() -> None:
