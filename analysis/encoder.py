@@ -26,7 +26,9 @@ from analysis.errors import DataFileError
 PROVENANCE_FILE = "encoder.json"
 MAX_TOKENS = 64  # disclosures are short; longer texts are read in overlapping windows
 _WINDOW_STRIDE = 48
-_BATCH = 32
+# One window per run: dynamic int8 quantisation scales activations per run, so batching texts
+# together would make a text's score depend on its neighbours. Determinism costs some speed.
+_BATCH = 1
 _CACHE_SIZE = 4096  # the runner asks safeguarding and sentiment about the same message
 FloatMatrix = NDArray[np.float32]
 

@@ -17,6 +17,7 @@ words are shown first in triage.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,21 @@ class Evidence:
 
 Layer = Literal["rules", "model", "both", ""]
 Band = Literal["likely", "possible", ""]
+MODE_VAR = "CAREVOICE_SAFEGUARDING_MODEL"
+# "likely" (default): the model flags on its own only at the high "likely" threshold, where
+# its cross-validated false alarms on hard negatives are few. "recall": also at the recall
+# threshold ("possible concern"), which catches ~97 % of training disclosures out of fold but
+# flagged ~40 % of the hard negatives. "off": the rules alone.
+MODES = ("likely", "recall", "off")
+
+
+def model_mode() -> str:
+    value = os.environ.get(MODE_VAR, "likely").strip().lower() or "likely"
+    if value not in MODES:
+        raise ValueError(f"{MODE_VAR}={value!r}: expected one of {', '.join(MODES)}")
+    return value
+
+
 # The category of a flag that only the model raised: no rule says which kind of harm it is.
 MODEL_CATEGORY = "contextual"
 MODEL_LABEL = "Possible disclosure read in context (no listed words)"
@@ -235,28 +251,25 @@ def combine(
 def check(
     text: str, lexicon: Lexicon | None = None, *, use_model: bool = True
 ) -> SafeguardingResult:
-    """Rules OR the contextual model (``use_model=False``: the rules alone)."""
-    rules = check_rules(text, lexicon, defer_denials=use_model)
-    if not use_model:
-        return rules
-    from analysis import contextual
-
-    head = contextual.safeguarding()
-    return combine(rules, contextual.disclosure_score(text), head.possible, head.likely)
+    """Rules OR the contextual model (``use_model=False`` or ``CAREVOICE_SAFEGUARDING_MODEL=off``:
+    the rules alone); how readily the model flags on its own follows that variable."""
+    return check_many([text], lexicon, use_model=use_model)[0]
 
 
 def check_many(
     texts: Sequence[str], lexicon: Lexicon | None = None, *, use_model: bool = True
 ) -> list[SafeguardingResult]:
     """``check`` for many texts; the model reads them in batches (much faster)."""
+    use_model = use_model and model_mode() != "off"
     rules = [check_rules(t, lexicon, defer_denials=use_model) for t in texts]
     if not use_model:
         return rules
     from analysis import contextual
 
     head = contextual.safeguarding()
+    possible = head.possible if model_mode() == "recall" else head.likely
     scores = contextual.disclosure_scores(texts)
-    return [combine(r, s, head.possible, head.likely) for r, s in zip(rules, scores, strict=True)]
+    return [combine(r, s, possible, head.likely) for r, s in zip(rules, scores, strict=True)]
 
 
 def check_conversation(

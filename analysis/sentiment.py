@@ -1,12 +1,14 @@
 """Sentiment of a free-text answer, read in the light of the question it answers.
 
 ``classify("Nothing", "could_improve")`` is positive; ``classify("Nothing", "what_good")`` is
-negative. The default engine, ``encoder``, is a head on the contextual sentence encoder's
-embeddings plus the question's purpose and a few dense cues (``analysis.contextual``; trained by
-``python -m analysis.train encoder`` on labelled NHS feedback). The earlier numpy model
-(``model``: TF-IDF and dense features, ``analysis/data/sentiment_model.npz``), TextBlob and VADER
-remain selectable as baselines with ``CAREVOICE_SENTIMENT=model|textblob|vader``; the lexicon
-engines read the words alone and ignore the question.
+negative. The default engine, ``model``, is carevoice's numpy model (TF-IDF and dense features,
+``analysis/data/sentiment_model.npz``). ``encoder`` is a head on the contextual sentence
+encoder's embeddings plus the question's purpose and the same dense cues (``analysis.contextual``,
+trained by ``python -m analysis.train encoder``): its cross-validated macro-F1 is only slightly
+higher and it still misreads "Nothing" answering "what was good?", so it is not yet the default.
+TextBlob and VADER remain baselines. Choose with
+``CAREVOICE_SENTIMENT=model|encoder|textblob|vader``; the lexicon engines read the words alone
+and ignore the question.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ class SentimentResult:
 
 
 def engine_from_env() -> Engine:
-    """The engine named by ``CAREVOICE_SENTIMENT`` (default: the contextual encoder)."""
-    value = os.environ.get(ENV_VAR, "encoder").strip().lower() or "encoder"
+    """The engine named by ``CAREVOICE_SENTIMENT`` (default: the numpy model)."""
+    value = os.environ.get(ENV_VAR, "model").strip().lower() or "model"
     for engine in ENGINES:
         if value == engine:
             return engine

@@ -40,8 +40,8 @@ class TextAnalysis(Protocol):
 
 
 class DefaultTextAnalysis:
-    """Safeguarding by rules OR the contextual model, the contextual sentiment engine (or
-    CAREVOICE_SENTIMENT's), and the packaged contract-review themes."""
+    """Safeguarding by rules OR the contextual model, the trained sentiment model (or
+    CAREVOICE_SENTIMENT's engine), and the packaged contract-review themes."""
 
     def concerns(self, text: str) -> tuple[str, ...]:
         return safeguarding.check(text).categories

@@ -90,3 +90,18 @@ def test_resolved_wording_is_left_to_the_model_but_history_is_not() -> None:
 
 def test_text_without_words_gets_no_model_score() -> None:
     assert contextual.disclosure_scores(["!!!", "😀😀", "İ" * 50]) == [0.0, 0.0, 0.0]
+
+
+def test_mode_sets_how_readily_the_model_flags_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    head = contextual.safeguarding()
+    text = "They always ask if I have had my tablets"
+    score = contextual.disclosure_score(text)
+    assert head.possible <= score < head.likely  # between the bands: a useful probe
+    assert not check(text).flagged  # default: alone, the model flags only "likely"
+    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "recall")
+    assert (check(text).flagged, check(text).band) == (True, "possible")
+    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "off")
+    assert check(text).model_score is None
+    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "always")
+    with pytest.raises(ValueError, match="CAREVOICE_SAFEGUARDING_MODEL='always'"):
+        check(text)
