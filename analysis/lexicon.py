@@ -64,6 +64,9 @@ class LexiconSpec(_Strict):
     corrections: dict[str, str] = {}
     fuzzy: FuzzySpec
     macros: dict[str, str] = {}
+    # Wording that says a harm was dealt with ("it turned out", "they apologised"): with the
+    # contextual model in use, rule hits in such a text are left to the model to judge.
+    resolved: tuple[str, ...] = ()
     categories: dict[str, CategorySpec] = Field(min_length=1)
 
     @field_validator("categories")
@@ -107,6 +110,7 @@ class Lexicon:
     clause_breaks: re.Pattern[str]
     corrections: dict[str, str]
     fuzzy: FuzzySpec
+    resolved: tuple[re.Pattern[str], ...] = ()
 
 
 def _expand(pattern: str, macros: dict[str, str], where: str) -> str:
@@ -151,6 +155,7 @@ def compile_lexicon(spec: LexiconSpec, source: str) -> Lexicon:
         clause_breaks=_compile(spec.negation.breaks, source, "negation.breaks"),
         corrections=dict(spec.corrections),
         fuzzy=spec.fuzzy,
+        resolved=tuple(_compile(r, source, "resolved") for r in spec.resolved),
     )
 
 

@@ -5,16 +5,26 @@ harm. Text is normalised (lower case, apostrophes dropped, misspellings correcte
 is tried; negation is handled per rule: "I feel safe" is not a flag, "I don't feel safe" is.
 A flag is a prompt for a named person to triage, never a finding, so the rules err towards
 flagging. Evidence quotes the person's own words so the triager sees why.
+
+Beside the rules sits a contextual sentence model (``analysis.contextual``): it reads
+disclosures that no list of words can ("he keeps my bank card to help me, then I never see
+the change"). A text is flagged when the rules fire OR the model's score reaches its recall
+threshold. The result says which layer raised it and the model's score, and puts it in a band:
+*likely disclosure* (a rule fired, or the score is high) above *possible concern* (the score
+reached the recall threshold only). The rules stay the explainable layer: their evidence
+words are shown first in triage.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -37,11 +47,36 @@ class Evidence:
     text: str
 
 
+Layer = Literal["rules", "model", "both", ""]
+Band = Literal["likely", "possible", ""]
+MODE_VAR = "CAREVOICE_SAFEGUARDING_MODEL"
+# "likely" (default): the model flags on its own only at the high "likely" threshold, where
+# its cross-validated false alarms on hard negatives are few. "recall": also at the recall
+# threshold ("possible concern"), which catches ~97 % of training disclosures out of fold but
+# flagged ~40 % of the hard negatives. "off": the rules alone.
+MODES = ("likely", "recall", "off")
+
+
+def model_mode() -> str:
+    value = os.environ.get(MODE_VAR, "likely").strip().lower() or "likely"
+    if value not in MODES:
+        raise ValueError(f"{MODE_VAR}={value!r}: expected one of {', '.join(MODES)}")
+    return value
+
+
+# The category of a flag that only the model raised: no rule says which kind of harm it is.
+MODEL_CATEGORY = "contextual"
+MODEL_LABEL = "Possible disclosure read in context (no listed words)"
+
+
 @dataclass(frozen=True)
 class SafeguardingResult:
     flagged: bool
     categories: tuple[str, ...]
     evidence: tuple[Evidence, ...]
+    layer: Layer = ""  # which layer raised the flag ("" when not flagged)
+    model_score: float | None = None  # the model's probability of a disclosure, when it ran
+    band: Band = ""  # "likely" (rule hit or high score) above "possible" (recall threshold)
 
     @property
     def category(self) -> str:
@@ -121,19 +156,54 @@ def _negated(text: str, start: int, lexicon: Lexicon) -> bool:
     return False
 
 
+# With the contextual model beside them, a harm word the writer denies ("nobody has ever hit
+# me", "no carer has touched me") is left to the model, which reads the whole sentence; the
+# rules alone flag such denials (recall first), which made them the commonest false alarm on
+# the training hard negatives. Cues and bridge words beyond the lexicon's own negation.
+_DENIAL_CUES = frozenset(
+    {"no", "nobody", "noone", "no1", "none", "nothing", "nowt", "not", "never"}
+)
+_DENIAL_BRIDGE = frozenset({
+    "one", "ones", "body", "carer", "carers", "staff", "family", "anyone", "anybody", "someone",
+    "person", "people", "of", "them", "here", "at", "in", "school", "home", "there", "ever",
+    "once", "has", "have", "had", "been", "is", "was", "are", "were", "any", "sign", "signs",
+    "concerns", "about", "seen", "witnessed", "known",
+})  # fmt: skip
+
+
+def _denied(text: str, start: int, lexicon: Lexicon) -> bool:
+    if _negated(text, start, lexicon):
+        return True
+    clause_start = 0
+    for match in lexicon.clause_breaks.finditer(text, 0, start):
+        clause_start = match.end()
+    words = _WORD.findall(text[clause_start:start])[-(lexicon.negation_window + 2) :]
+    bridge = lexicon.negation_bridge | _DENIAL_BRIDGE
+    for word in reversed(words):
+        if word in _DENIAL_CUES:
+            return True
+        if word not in bridge:
+            return False
+    return False
+
+
 def _sentence(text: str, start: int, end: int) -> str:
     left = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)), default=0)
     right_match = _SENTENCE_BREAK.search(text, end)
     return text[left : right_match.start() if right_match else len(text)]
 
 
-def _fires(rule: Rule, norm: str, match: re.Match[str], lexicon: Lexicon) -> bool:
+def _fires(
+    rule: Rule, norm: str, match: re.Match[str], lexicon: Lexicon, defer_denials: bool
+) -> bool:
     if rule.unless:
         sentence = _sentence(norm, match.start(), match.end())
         if any(u.search(sentence) for u in rule.unless):
             return False
     if rule.negation is Negation.FLAG:
-        return True
+        return not (defer_denials and _denied(norm, match.start(), lexicon))
+    if rule.negation is Negation.IGNORE and defer_denials:
+        return not _denied(norm, match.start(), lexicon)
     negated = _negated(norm, match.start(), lexicon)
     return negated if rule.negation is Negation.REQUIRE else not negated
 
@@ -143,29 +213,76 @@ def _evidence(norm: NormalText, rule: Rule, match: re.Match[str]) -> Evidence:
     return Evidence(rule.category, rule.id, start, end, norm.original[start:end])
 
 
-def check(text: str, lexicon: Lexicon | None = None) -> SafeguardingResult:
-    """Flag ``text`` if any rule of the lexicon fires; categories follow the lexicon's order."""
+def check_rules(
+    text: str, lexicon: Lexicon | None = None, *, defer_denials: bool = False
+) -> SafeguardingResult:
+    """Flag ``text`` if any rule of the lexicon fires; categories follow the lexicon's order.
+    ``defer_denials``: a denied harm word does not fire (the model reads it instead)."""
     lex = lexicon or default_lexicon()
     norm = _normalise(text, lex)
+    if defer_denials and any(r.search(norm.text) for r in lex.resolved):
+        return SafeguardingResult(False, (), ())  # said to be dealt with: the model judges
     found: list[Evidence] = []
     for rule in lex.rules:
         for match in rule.pattern.finditer(norm.text):
-            if _fires(rule, norm.text, match, lex):
+            if _fires(rule, norm.text, match, lex, defer_denials):
                 found.append(_evidence(norm, rule, match))
     hit = {e.category for e in found}
     categories = tuple(name for name in lex.labels if name in hit)
-    return SafeguardingResult(bool(found), categories, tuple(found))
+    if not found:
+        return SafeguardingResult(False, (), ())
+    return SafeguardingResult(True, categories, tuple(found), "rules", None, "likely")
+
+
+def combine(
+    rules: SafeguardingResult, score: float, possible: float, likely: float
+) -> SafeguardingResult:
+    """Rules OR model: the layer that raised the flag, the score, and the band."""
+    by_model = score >= possible
+    if rules.flagged:
+        layer: Layer = "both" if by_model else "rules"
+        return SafeguardingResult(True, rules.categories, rules.evidence, layer, score, "likely")
+    if not by_model:
+        return SafeguardingResult(False, (), (), "", score, "")
+    band: Band = "likely" if score >= likely else "possible"
+    return SafeguardingResult(True, (MODEL_CATEGORY,), (), "model", score, band)
+
+
+def check(
+    text: str, lexicon: Lexicon | None = None, *, use_model: bool = True
+) -> SafeguardingResult:
+    """Rules OR the contextual model (``use_model=False`` or ``CAREVOICE_SAFEGUARDING_MODEL=off``:
+    the rules alone); how readily the model flags on its own follows that variable."""
+    return check_many([text], lexicon, use_model=use_model)[0]
+
+
+def check_many(
+    texts: Sequence[str], lexicon: Lexicon | None = None, *, use_model: bool = True
+) -> list[SafeguardingResult]:
+    """``check`` for many texts; the model reads them in batches (much faster)."""
+    use_model = use_model and model_mode() != "off"
+    rules = [check_rules(t, lexicon, defer_denials=use_model) for t in texts]
+    if not use_model:
+        return rules
+    from analysis import contextual
+
+    head = contextual.safeguarding()
+    possible = head.possible if model_mode() == "recall" else head.likely
+    scores = contextual.disclosure_scores(texts)
+    return [combine(r, s, possible, head.likely) for r, s in zip(rules, scores, strict=True)]
 
 
 def check_conversation(
-    messages: Iterable[str], lexicon: Lexicon | None = None
+    messages: Iterable[str], lexicon: Lexicon | None = None, *, use_model: bool = True
 ) -> SafeguardingResult:
     """Check every message, and the messages read together: a disclosure may span two texts
     ("I don't feel" / "safe with him"). Evidence spans refer to the messages joined by spaces.
     """
-    return check(" ".join(messages), lexicon)
+    return check(" ".join(messages), lexicon, use_model=use_model)
 
 
 def label(category: str, lexicon: Lexicon | None = None) -> str:
     """The human-readable name of a category, e.g. ``self_harm`` → "Self-harm or suicidal…"."""
+    if category == MODEL_CATEGORY:
+        return MODEL_LABEL
     return (lexicon or default_lexicon()).labels[category]

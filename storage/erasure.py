@@ -33,6 +33,7 @@ from storage.crypto import Vault
 from storage.models import (
     Address,
     Answer,
+    CampaignRun,
     Contact,
     Conversation,
     ErasedAddress,
@@ -45,7 +46,16 @@ from storage.scrub import ERASED_HASH, scrub_answer, scrub_conversation
 # Tables of ``people.HOLDINGS`` whose rows erasure treats one by one (below); every other table
 # there is ``DELETE`` and is emptied of the person's rows by ``_delete_rows``.
 HANDLED_HERE = frozenset(
-    {Contact, OptOut, Conversation, Answer, SafeguardingFlag, Invitation, ErasedAddress}
+    {
+        Contact,
+        OptOut,
+        Conversation,
+        Answer,
+        SafeguardingFlag,
+        Invitation,
+        ErasedAddress,
+        CampaignRun,
+    }
 )
 
 # The tables an erasure writes to: ``storage.db.reclaim`` clears their old contents from disk.

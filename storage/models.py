@@ -216,6 +216,11 @@ class SafeguardingFlag(SQLModel, table=True):
     # in reply to a multiple-choice question or outside any survey, where no answer keeps it.
     text: str | None = None
     address_hash: str | None = Field(default=None, max_length=64, index=True)
+    # Which layer of the detector raised it ("rules", "model", "both"), the contextual model's
+    # score, and the band ("likely" above "possible"); empty for flags raised before 0004.
+    layer: str | None = Field(default=None, max_length=10)
+    model_score: float | None = None
+    band: str | None = Field(default=None, max_length=10)
 
 
 class Invitation(SQLModel, table=True):

@@ -259,4 +259,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(Outbox, "messages_sent", outbox, OnErasure.DELETE),
     Holding(Invitation, "invitations", invitations, OnErasure.ANONYMISE),
     Holding(ErasedAddress, "erased_marks", erased_marks, OnErasure.KEEP_ERASED_MARK),
+    # Pseudonymous (contact id, route, status): kept for response rates, deleted with --all.
+    Holding(
+        CampaignRun, "campaign_runs", lambda s, p, _ids: campaign_runs(s, p), OnErasure.ANONYMISE
+    ),
 )

@@ -163,3 +163,27 @@ def train_command(
         if report is not None:
             typer.echo(training.describe(report))
         typer.echo(f"model written to {target}")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    file: Annotated[Path, typer.Argument(help="A labelled CSV (header row) or JSON-lines file.")],
+    label_column: Annotated[str, typer.Option("--label-column", help="Column of true labels.")],
+    task: Annotated[str, typer.Option(help="sentiment or safeguarding")] = "sentiment",
+    text_column: TextOpt = "text",
+    question_column: Annotated[
+        str, typer.Option(help="Column of the question's purpose (sentiment only).")
+    ] = "question_type",
+    output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Precision, recall and F1 per class and a confusion matrix of the shipped models on your
+    own labelled comments (sentiment: positive|neutral|negative; safeguarding: 1|0, yes|no)."""
+    from analysis.evaluate import evaluate
+
+    if task not in ("sentiment", "safeguarding") or output not in ("text", "json"):
+        typer.echo("error: --task must be sentiment or safeguarding, --format text or json",
+                   err=True)  # fmt: skip
+        raise typer.Exit(2)
+    with _user_errors():
+        result = evaluate(file, label_column, task, text_column, question_column)  # type: ignore[arg-type]
+        typer.echo(json.dumps(result.to_json()) if output == "json" else result.table())

@@ -49,7 +49,7 @@ def apply_events(
             _answer(db, conversation, event, analysis, tuple(concerns), at)
         elif isinstance(event, Flagged):
             concerns.extend(event.reasons)
-            _flag(db, conversation, event, at)
+            _flag(db, conversation, event, at, analysis)
         elif isinstance(event, OptedOut):
             applied.opted_out = True
         elif isinstance(event, Restarted):
@@ -99,8 +99,11 @@ def _answer(
     db.add(row)
 
 
-def _flag(db: Session, conversation: Conversation, event: Flagged, at: datetime) -> None:
+def _flag(
+    db: Session, conversation: Conversation, event: Flagged, at: datetime, analysis: TextAnalysis
+) -> None:
     when = at.isoformat()
+    detail = analysis.detail(event.raw_text) if event.source == "text" and event.raw_text else None
     db.add(
         SafeguardingFlag(
             conversation_id=conversation.id,
@@ -112,5 +115,8 @@ def _flag(db: Session, conversation: Conversation, event: Flagged, at: datetime)
             history=[{"at": when, "by": "system", "action": "raised", "note": event.question_id}],
             text=event.raw_text,
             address_hash=conversation.address_hash,
+            layer=detail.layer if detail else None,
+            model_score=detail.model_score if detail else None,
+            band=detail.band if detail else None,
         )
     )

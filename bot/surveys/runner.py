@@ -258,12 +258,14 @@ class Runner:
         concerns = self.analysis.concerns(text)
         if not concerns:
             return []
+        detail = self.analysis.detail(text)
         repo.flag(
             db,
             SafeguardingFlag(
                 categories=list(concerns), source="text", status="open", created_at=at,
                 history=[{"at": at.isoformat(), "by": "system", "action": "raised", "note": None}],
-                text=text, address_hash=address_hash,
+                text=text, address_hash=address_hash, layer=detail.layer,
+                model_score=detail.model_score, band=detail.band,
             ),
         )  # fmt: skip
         return [Message(role="safeguarding", text=self.signpost)]

@@ -16,9 +16,22 @@ class Annotation:
     themes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class FlagDetail:
+    """How a text flag was raised: the detector's layer, the model's score and the band."""
+
+    layer: str | None = None  # rules | model | both
+    model_score: float | None = None
+    band: str | None = None  # likely | possible
+
+
 class TextAnalysis(Protocol):
     def concerns(self, text: str) -> tuple[str, ...]:
         """Safeguarding categories a message may disclose (empty when none)."""
+        ...
+
+    def detail(self, text: str) -> FlagDetail:
+        """Which layer flagged ``text``, with what score and in which band."""
         ...
 
     def annotate(self, text: str, purpose: str | None) -> Annotation:
@@ -35,11 +48,16 @@ MAX_SAFEGUARDED = 10_000
 
 
 class DefaultTextAnalysis:
-    """Rule-first safeguarding, the trained sentiment model (or CAREVOICE_SENTIMENT's engine),
-    and the packaged contract-review themes, on bounded text."""
+    """Safeguarding by rules OR the contextual model, the trained sentiment model (or
+    CAREVOICE_SENTIMENT's engine), and the packaged contract-review themes, on bounded text."""
 
     def concerns(self, text: str) -> tuple[str, ...]:
         return safeguarding.check(text[:MAX_SAFEGUARDED]).categories
+
+    def detail(self, text: str) -> FlagDetail:
+        # The encoder caches the message's embedding, so asking again after concerns() is cheap.
+        result = safeguarding.check(text)
+        return FlagDetail(result.layer or None, result.model_score, result.band or None)
 
     def annotate(self, text: str, purpose: str | None) -> Annotation:
         text = text[:MAX_ANALYSED]

@@ -42,6 +42,20 @@ def test_score_runs_from_negative_to_positive() -> None:
 
 def test_empty_answer_is_neutral() -> None:
     assert sentiment.classify("   ") == sentiment.SentimentResult("neutral", 0.0, "model")
+    assert sentiment.classify("   ", engine="encoder") == sentiment.SentimentResult(
+        "neutral", 0.0, "encoder"
+    )
+
+
+def test_encoder_engine_is_selectable_and_batches_like_single(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CAREVOICE_SENTIMENT", "encoder")
+    result = sentiment.classify("Staff were rude and did not listen")
+    assert (result.engine, result.label) == ("encoder", "negative")
+    assert sentiment.classify("Excellent service, the crew were brilliant").label == "positive"
+    texts = ["Rude receptionist", "Lovely staff", ""]
+    assert sentiment.classify_many(texts) == [sentiment.classify(t) for t in texts]
 
 
 def test_unknown_purpose_is_refused() -> None:

@@ -127,3 +127,18 @@ def test_triage_without_csrf_is_403_and_changes_nothing(world: World) -> None:
     assert client.post(f"/flags/{flag_id}", data={**form, "csrf_token": "no"}).status_code == 403
     assert the_flag(world).status == "open"
     assert audits(world) == []
+
+
+def test_detail_shows_the_band_and_the_layer_that_raised_it(world: World) -> None:
+    client = world.client(COMMISSIONER)
+    flag = the_flag(world)
+    assert "Detector" not in client.get(f"/flags/{flag.id}").text  # flags from before 0004
+    with Session(world.engine) as db:
+        row = db.get(SafeguardingFlag, flag.id)
+        assert row is not None
+        row.layer, row.model_score, row.band = "model", 0.4321, "possible"
+        db.add(row)
+        db.commit()
+    detail = client.get(f"/flags/{flag.id}").text
+    assert "Possible concern, raised by the contextual model" in detail
+    assert "model score 0.43" in detail

@@ -123,6 +123,10 @@ def test_disclosure_is_flagged_and_signposted(runner: Runner, db_engine: Engine)
     (flag,) = rows(db_engine, SafeguardingFlag)
     assert flag.status == "open"
     assert "physical" in flag.categories
+    # The rules fired, so the flag is a likely disclosure whatever the model scored.
+    assert flag.layer in ("rules", "both")
+    assert flag.band == "likely"
+    assert flag.model_score is not None
     why = next(a for a in rows(db_engine, Answer) if a.question_id == "fft_why")
     assert why.flags
     assert "physical" in why.flags
@@ -186,6 +190,7 @@ def test_disclosure_outside_any_survey_is_flagged_and_signposted(
     assert flag.text == "please help me, my son hits me"
     assert flag.address_hash is not None
     assert "physical" in flag.categories
+    assert (flag.layer in ("rules", "both"), flag.band) == (True, "likely")
 
 
 def test_disclosure_from_someone_opted_out_is_flagged_without_a_reply(

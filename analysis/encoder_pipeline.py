@@ -1,0 +1,373 @@
+"""``python -m analysis.train encoder``: cross-validate, train and export the contextual model.
+
+One joint set of texts carries both tasks: each has a safeguarding label (the NHS comments are
+benign) and, for the NHS comments, a sentiment label. Folds are grouped (by writing batch; by
+normalised text for NHS comments) so no template or repeated text crosses a split. In every
+fold the encoder is fine-tuned (or left frozen, for comparison), the heads are fitted on the
+fold's training part, and the held-out part is scored; thresholds come from those out-of-fold
+scores. The final model is then trained on everything and written to ``analysis/data/`` with a
+provenance file that lists the sha256 of every file. Validation files are never read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis import head_train as ht
+from analysis.encoder import PROVENANCE_FILE, Encoder
+from analysis.features import PURPOSES
+from analysis.finetune import TuneConfig, TuneExample
+from analysis.head_train import pick
+from analysis.heads import SafeguardingHead
+from analysis.metrics import binary_scores, three_class_scores
+from analysis.model import CLASSES
+from analysis.train import DEFAULT_DATA, group_ids, read_examples
+from analysis.train_data import file_record, safeguarding_training_set, training_files
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FILES = {"encoder": "encoder.onnx", "tokenizer": "tokenizer.json", "heads": "heads.npz"}
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Joint:
+    texts: list[str]
+    sg: np.ndarray  # 1 disclosure, 0 benign
+    kind: list[str]  # disclosure | hard_negative | nhs_comment | repository
+    sentiment: list[str]  # class name, or "" when unlabelled
+    purposes: list[str]  # the question purpose, or "none"
+    groups: list[str]
+
+
+def joint_set(files: Sequence[Path], nhs: Path) -> Joint:
+    rows = safeguarding_training_set(files, nhs)
+    labelled = {e.text: e for e in read_examples(nhs)}
+    nhs_groups = dict(zip(labelled, group_ids(list(labelled)), strict=True))
+    texts = [r.text for r in rows]
+    kind = [
+        "nhs_comment" if r.category == "nhs_comment"
+        else "repository" if r.batch.startswith("repo:")
+        else "disclosure" if r.label else "hard_negative"
+        for r in rows
+    ]  # fmt: skip
+    sentiment = [labelled[t].label if t in labelled else "" for t in texts]
+    purposes = [labelled[t].purpose if t in labelled else "none" for t in texts]
+    groups = [
+        f"nhs:{nhs_groups[t]}" if t in labelled else r.batch
+        for t, r in zip(texts, rows, strict=True)
+    ]
+    return Joint(texts, np.array([r.label for r in rows]), kind, sentiment, purposes, groups)
+
+
+def folds(joint: Joint, count: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedGroupKFold  # type: ignore[import-untyped]
+
+    strata = [s or str(y) for s, y in zip(joint.sentiment, joint.sg, strict=True)]
+    splitter = StratifiedGroupKFold(count, shuffle=True, random_state=seed)
+    return list(splitter.split(joint.texts, strata, joint.groups))
+
+
+def tune_examples(joint: Joint, index: Sequence[int]) -> list[TuneExample]:
+    return [
+        TuneExample(
+            joint.texts[i], int(joint.sg[i]),
+            CLASSES.index(joint.sentiment[i]) if joint.sentiment[i] else -1,
+            PURPOSES.index(joint.purposes[i]) if joint.purposes[i] in PURPOSES else 3,
+        )
+        for i in index
+    ]  # fmt: skip
+
+
+def encoder_for(fetched: dict[str, Any], joint: Joint, index: Any, tune: TuneConfig | None,
+                out: Path, log: Log) -> Encoder:  # fmt: skip
+    """Fine-tune on ``index`` (unless ``tune`` is None), export int8 ONNX to ``out``, load it."""
+    from tokenizers import Tokenizer
+
+    from analysis.bert_torch import load_minilm
+    from analysis.encoder_train import export_onnx
+    from analysis.finetune import fine_tune
+
+    model = load_minilm(fetched["weights"])
+    if tune is not None:
+        tokenizer = Tokenizer.from_file(str(fetched["tokenizer"]))
+        fine_tune(model, tokenizer, tune_examples(joint, index), tune, log)
+    export_onnx(model, out)
+    return Encoder(out.read_bytes(), fetched["tokenizer"].read_bytes(), threads=2)
+
+
+def embed(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+    return np.asarray(encoder.embed(texts), dtype=np.float64)
+
+
+@dataclass
+class OutOfFold:
+    sg: np.ndarray
+    sentiment: list[str] = field(default_factory=list)
+    sentiment_blind: list[str] = field(default_factory=list)
+
+
+def run_fold(joint: Joint, emb: np.ndarray, train: np.ndarray, test: np.ndarray,
+             config: ht.HeadConfig, oof: OutOfFold) -> None:  # fmt: skip
+    sg = ht.fit_safeguarding(emb[train], joint.sg[train], config)
+    oof.sg[test] = SafeguardingHead(sg, 0.5, 0.5).probabilities(emb[test])
+    labelled_train = [i for i in train if joint.sentiment[i]]
+    labelled_test = [i for i in test if joint.sentiment[i]]
+    head = ht.fit_sentiment(emb[labelled_train], pick(joint.texts, labelled_train),
+                            pick(joint.purposes, labelled_train),
+                            pick(joint.sentiment, labelled_train), config)  # fmt: skip
+    texts = pick(joint.texts, labelled_test)
+    with_purpose = ht.predict_sentiment(head, emb[labelled_test], texts,
+                                        pick(joint.purposes, labelled_test))  # fmt: skip
+    blind = ht.predict_sentiment(head, emb[labelled_test], texts, ["none"] * len(texts))
+    for i, a, b in zip(labelled_test, with_purpose, blind, strict=True):
+        oof.sentiment[i], oof.sentiment_blind[i] = a, b
+
+
+def cross_validate(joint: Joint, fetched: dict[str, Any], tune: TuneConfig | None,
+                   config: ht.HeadConfig, split: list[Any], log: Log) -> OutOfFold:  # fmt: skip
+    n = len(joint.texts)
+    oof = OutOfFold(np.zeros(n), [""] * n, [""] * n)
+    with tempfile.TemporaryDirectory() as tmp:
+        frozen_emb = None
+        for number, (train, test) in enumerate(split, 1):
+            if tune is None and frozen_emb is None:
+                encoder = encoder_for(fetched, joint, train, None, Path(tmp) / "e.onnx", log)
+                frozen_emb = embed(encoder, joint.texts)
+            elif tune is not None:
+                encoder = encoder_for(fetched, joint, train, tune, Path(tmp) / "e.onnx", log)
+            emb = frozen_emb if tune is None else embed(encoder, joint.texts)
+            assert emb is not None
+            run_fold(joint, emb, train, test, config, oof)
+            log(f"fold {number}/{len(split)} done")
+    return oof
+
+
+def thresholds(joint: Joint, scores: np.ndarray, hits: np.ndarray,
+               config: ht.HeadConfig) -> tuple[float, float]:  # fmt: skip
+    """Recall is that of rules OR model: a disclosure a rule catches needs no model score."""
+    disclosures = joint.sg == 1
+    hard = np.array([k == "hard_negative" for k in joint.kind])
+    if not hard.any():
+        hard = joint.sg == 0
+    possible = ht.recall_threshold(np.where(hits, 1.0, scores), disclosures, config.sg_recall)
+    likely = max(ht.false_alarm_threshold(scores, hard, config.sg_likely_false_alarms), possible)
+    return possible, likely
+
+
+def figures(joint: Joint, oof: OutOfFold, rule_hits: np.ndarray, possible: float,
+            likely: float) -> dict[str, Any]:  # fmt: skip
+    """Out-of-fold figures by kind of text: model alone, and rules OR model."""
+    flagged = oof.sg >= possible
+    either = flagged | rule_hits
+    out: dict[str, Any] = {"possible_threshold": possible, "likely_threshold": likely}
+    for kind in ("disclosure", "repository", "hard_negative", "nhs_comment"):
+        mask = np.array([k == kind for k in joint.kind])
+        for name, values in (("model", flagged), ("rules", rule_hits), ("rules_or_model", either)):
+            if kind == "repository":
+                for y in (1, 0):
+                    sub = mask & (joint.sg == y)
+                    if sub.any():
+                        out[f"repository_{'disclosure' if y else 'safe'}_{name}_flag_rate"] = float(
+                            values[sub].mean()
+                        )
+            elif mask.any():
+                out[f"{kind}_{name}_flag_rate"] = float(values[mask].mean())
+        if mask.any():
+            out[f"{kind}_count"] = int(mask.sum())
+    labelled = [i for i, s in enumerate(joint.sentiment) if s]
+    truth = [joint.sentiment[i] for i in labelled]
+    out["sentiment_three_class"] = asdict(
+        three_class_scores(truth, [oof.sentiment[i] for i in labelled])
+    )
+    out["sentiment_binary_no_context"] = asdict(
+        binary_scores(truth, [oof.sentiment_blind[i] for i in labelled])
+    )
+    return out
+
+
+def rule_hits(texts: Sequence[str]) -> np.ndarray:
+    from analysis.safeguarding import check_rules
+
+    return np.array([check_rules(t, defer_denials=True).flagged for t in texts])
+
+
+def write_heads(path: Path, arrays: dict[str, Any]) -> None:
+    """An ``.npz`` with fixed timestamps, so equal heads give equal bytes."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in sorted(arrays.items()):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            archive.writestr(info, buffer.getvalue())
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``train`` does: where data comes from and goes, and how hard it works."""
+
+    data_files: tuple[Path, ...]
+    nhs: Path = DEFAULT_DATA
+    out: Path = DATA_DIR
+    workdir: Path = Path(tempfile.gettempdir()) / "carevoice-minilm"
+    tune: TuneConfig | None = field(default_factory=TuneConfig)
+    heads: ht.HeadConfig = field(default_factory=ht.HeadConfig)
+    cv_folds: int = 3  # 0: no cross-validation (thresholds then default to the config's)
+    compare_frozen: bool = False
+
+
+def train(plan: Plan, log: Log = print) -> dict[str, Any]:
+    """Cross-validate, train on everything, write the model files; returns the provenance."""
+    from analysis.encoder_train import fetch_minilm
+
+    fetched = fetch_minilm(plan.workdir)
+    joint = joint_set(plan.data_files, plan.nhs)
+    log(f"{len(joint.texts)} texts: " + ", ".join(
+        f"{k} {joint.kind.count(k)}" for k in sorted(set(joint.kind))))  # fmt: skip
+    hits = rule_hits(joint.texts)
+    report: dict[str, Any] = {}
+    possible, likely = 0.5, 0.9
+    if plan.cv_folds:
+        split = folds(joint, plan.cv_folds, plan.heads.seed)
+        modes = [("fine_tuned" if plan.tune else "frozen", plan.tune)]
+        if plan.compare_frozen and plan.tune is not None:
+            modes.append(("frozen", None))
+        for name, tune in modes:
+            oof = cross_validate(joint, fetched, tune, plan.heads, split, log)
+            cut = thresholds(joint, oof.sg, hits, plan.heads)
+            np.savez(
+                plan.workdir / f"oof_{name}.npz",
+                sg=oof.sg,
+                hits=hits,
+                sentiment=np.array(oof.sentiment),
+                blind=np.array(oof.sentiment_blind),
+            )
+            report[name] = figures(joint, oof, hits, *cut)
+            log(f"{name}: {json.dumps(report[name], indent=1)}")
+            if tune is plan.tune:
+                possible, likely = cut
+    plan.out.mkdir(parents=True, exist_ok=True)
+    encoder = encoder_for(fetched, joint, range(len(joint.texts)), plan.tune,
+                          plan.out / FILES["encoder"], log)  # fmt: skip
+    described = "top layers fine-tuned (safeguarding + sentiment)" if plan.tune else "frozen"
+    return write_model_files(plan, fetched, joint, encoder, (possible, likely), report,
+                             f"all-MiniLM-L6-v2, {described}, int8 ONNX")  # fmt: skip
+
+
+def write_model_files(
+    plan: Plan, fetched: dict[str, Any], joint: Joint, encoder: Encoder,
+    cut: tuple[float, float], report: dict[str, Any], description: str,
+) -> dict[str, Any]:  # fmt: skip
+    """Fit both heads on every text's embedding, write heads, tokenizer and provenance
+    (``plan.out / encoder.onnx`` must already hold the encoder)."""
+    from analysis.encoder_train import sha256_file
+
+    emb = embed(encoder, joint.texts)
+    sg = ht.fit_safeguarding(emb, joint.sg, plan.heads)
+    labelled = [i for i, s in enumerate(joint.sentiment) if s]
+    sentiment = ht.fit_sentiment(
+        emb[labelled], [joint.texts[i] for i in labelled], [joint.purposes[i] for i in labelled],
+        [joint.sentiment[i] for i in labelled], plan.heads,
+    )  # fmt: skip
+    arrays = ht.safeguarding_arrays(SafeguardingHead(sg, *cut))
+    arrays.update(ht.sentiment_arrays(sentiment))
+    write_heads(plan.out / FILES["heads"], arrays)
+    (plan.out / FILES["tokenizer"]).write_bytes(fetched["tokenizer"].read_bytes())
+    provenance = {
+        "format": 1,
+        "model": description,
+        "source": fetched["source"],
+        "roles": FILES,
+        "files": {name: {"sha256": sha256_file(plan.out / name),
+                         "bytes": (plan.out / name).stat().st_size}
+                  for name in FILES.values()},
+        "training_data": [file_record(p) for p in (*plan.data_files, plan.nhs)],
+        "texts": {k: joint.kind.count(k) for k in sorted(set(joint.kind))},
+        "tune": asdict(plan.tune) if plan.tune else None,
+        "heads": asdict(plan.heads),
+        "cross_validation": {"folds": plan.cv_folds, "grouped_by": "writing batch; NHS text",
+                             **report},
+        "trained": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }  # fmt: skip
+    (plan.out / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
+    return provenance
+
+
+def finalise_from_fold(plan: Plan, onnx_path: Path, oof_path: Path, mode: str,
+                       log: Log = print) -> dict[str, Any]:  # fmt: skip
+    """Ship the encoder of one cross-validation fold (fine-tuned on the other folds' texts)
+    with heads fitted on every text and thresholds from the saved out-of-fold scores. Used
+    when the machine is too busy to fine-tune once more on everything."""
+    from analysis.encoder_train import fetch_minilm
+
+    fetched = fetch_minilm(plan.workdir)
+    joint = joint_set(plan.data_files, plan.nhs)
+    with np.load(oof_path, allow_pickle=False) as saved:
+        if saved["sg"].shape[0] != len(joint.texts):
+            raise ValueError(f"{oof_path}: scores for {saved['sg'].shape[0]} texts, "
+                             f"not {len(joint.texts)}")  # fmt: skip
+        oof = OutOfFold(saved["sg"], saved["sentiment"].tolist(), saved["blind"].tolist())
+    hits = rule_hits(joint.texts)
+    cut = thresholds(joint, oof.sg, hits, plan.heads)
+    report = {mode: figures(joint, oof, hits, *cut)}
+    plan.out.mkdir(parents=True, exist_ok=True)
+    target = plan.out / FILES["encoder"]
+    target.write_bytes(onnx_path.read_bytes())
+    encoder = Encoder(target.read_bytes(), fetched["tokenizer"].read_bytes(), threads=2)
+    provenance = write_model_files(
+        plan, fetched, joint, encoder, cut, report,
+        f"all-MiniLM-L6-v2, top {plan.tune.trainable_layers if plan.tune else 0} layers "
+        f"fine-tuned (safeguarding + sentiment) on the training texts of the last of "
+        f"{plan.cv_folds} cross-validation folds (about two thirds of them); heads on all; "
+        "int8 ONNX",
+    )  # fmt: skip
+    log(json.dumps(provenance["cross_validation"], indent=1))
+    return provenance
+
+
+def default_plan(**overrides: Any) -> Plan:
+    return Plan(data_files=tuple(training_files()), **overrides)
+
+
+def apply_cross_validation(plan: Plan, oof_path: Path, mode: str, log: Log = print) -> None:
+    """Set the thresholds of already-written model files from saved out-of-fold scores (of a
+    cross-validation run on the same data and configuration), and record the figures. Lets the
+    final model train while the cross-validation is still running."""
+    joint = joint_set(plan.data_files, plan.nhs)
+    with np.load(oof_path, allow_pickle=False) as saved:
+        if saved["sg"].shape[0] != len(joint.texts):
+            raise ValueError(
+                f"{oof_path}: {saved['sg'].shape[0]} scores for {len(joint.texts)} texts"
+            )
+        oof = OutOfFold(saved["sg"], saved["sentiment"].tolist(), saved["blind"].tolist())
+    hits = rule_hits(joint.texts)
+    possible, likely = thresholds(joint, oof.sg, hits, plan.heads)
+    heads_path = plan.out / FILES["heads"]
+    with np.load(heads_path, allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    arrays["sg_possible"], arrays["sg_likely"] = np.array(possible), np.array(likely)
+    write_heads(heads_path, arrays)
+    provenance_path = plan.out / PROVENANCE_FILE
+    provenance = json.loads(provenance_path.read_text())
+    from analysis.encoder_train import sha256_file
+
+    provenance["files"][FILES["heads"]] = {
+        "sha256": sha256_file(heads_path), "bytes": heads_path.stat().st_size
+    }  # fmt: skip
+    provenance["cross_validation"] = {
+        "folds": plan.cv_folds,
+        "grouped_by": "writing batch; NHS text",
+        mode: figures(joint, oof, hits, possible, likely),
+    }
+    provenance_path.write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
+    log(json.dumps(provenance["cross_validation"], indent=1))

@@ -1,0 +1,107 @@
+"""Safeguarding with the contextual model beside the rules: rules OR model, which layer
+raised a flag, the model's score, and the two bands. The repository's own disclosures and
+safe comments (``test_safeguarding.py``) run through this same combined ``check``."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import contextual
+from analysis.safeguarding import (
+    MODEL_CATEGORY,
+    check,
+    check_many,
+    check_rules,
+    combine,
+    label,
+)
+
+RULE_HIT = check_rules("she slapped my mum across the face")
+NO_HIT = check_rules("lovely carers")
+
+
+@pytest.mark.parametrize(
+    ("rules", "score", "flagged", "layer", "band"),
+    [
+        (RULE_HIT, 0.95, True, "both", "likely"),
+        (RULE_HIT, 0.40, True, "both", "likely"),
+        (RULE_HIT, 0.10, True, "rules", "likely"),  # a rule hit is likely whatever the score
+        (NO_HIT, 0.95, True, "model", "likely"),
+        (NO_HIT, 0.40, True, "model", "possible"),
+        (NO_HIT, 0.30, True, "model", "possible"),  # the threshold itself counts
+        (NO_HIT, 0.10, False, "", ""),
+    ],
+)
+def test_rules_or_model_with_layer_and_band(
+    rules: object, score: float, flagged: bool, layer: str, band: str
+) -> None:
+    result = combine(rules, score, possible=0.3, likely=0.9)  # type: ignore[arg-type]
+    assert (result.flagged, result.layer, result.band) == (flagged, layer, band)
+    assert result.model_score == score
+
+
+def test_rule_flag_keeps_its_evidence_and_model_flag_has_its_own_category() -> None:
+    both = combine(RULE_HIT, 0.99, 0.3, 0.9)
+    assert both.categories == ("physical",)
+    assert both.evidence == RULE_HIT.evidence
+    model_only = combine(NO_HIT, 0.5, 0.3, 0.9)
+    assert model_only.categories == (MODEL_CATEGORY,)
+    assert model_only.evidence == ()
+    assert label(MODEL_CATEGORY).startswith("Possible disclosure")
+
+
+def test_check_reports_the_models_score_and_rules_only_does_not() -> None:
+    text = "he grabs my arm hard"
+    combined = check(text)
+    assert combined.model_score == contextual.disclosure_score(text)
+    assert 0.0 <= combined.model_score <= 1.0
+    rules_only = check(text, use_model=False)
+    assert rules_only.model_score is None
+    assert rules_only.layer == "rules"
+
+
+def test_shipped_thresholds_order_the_bands() -> None:
+    head = contextual.safeguarding()
+    assert 0.0 < head.possible <= head.likely < 1.0
+
+
+def test_batch_matches_single() -> None:
+    texts = ["he grabs my arm hard", "Lovely staff", "", "nobody has ever hit me"]
+    assert check_many(texts) == [check(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["No one has hit me", "nobody takes my money", "No carer has ever touched me",
+     "There's no neglect here"],
+)  # fmt: skip
+def test_denied_harm_words_are_left_to_the_model(text: str) -> None:
+    assert check_rules(text).flagged  # the rules alone flag denials: recall first
+    assert not check_rules(text, defer_denials=True).flagged
+
+
+def test_resolved_wording_is_left_to_the_model_but_history_is_not() -> None:
+    resolved = "Mum's bruises turned out to be from her blood thinners"
+    assert check_rules(resolved).flagged
+    assert not check_rules(resolved, defer_denials=True).flagged
+    historic = "my uncle used to hit me years ago"
+    assert check_rules(historic, defer_denials=True).flagged
+
+
+def test_text_without_words_gets_no_model_score() -> None:
+    assert contextual.disclosure_scores(["!!!", "😀😀", "İ" * 50]) == [0.0, 0.0, 0.0]
+
+
+def test_mode_sets_how_readily_the_model_flags_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    head = contextual.safeguarding()
+    text = "They always ask if I have had my tablets"
+    score = contextual.disclosure_score(text)
+    assert head.possible <= score < head.likely  # between the bands: a useful probe
+    assert not check(text).flagged  # default: alone, the model flags only "likely"
+    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "recall")
+    assert (check(text).flagged, check(text).band) == (True, "possible")
+    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "off")
+    assert check(text).model_score is None
+    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "always")
+    with pytest.raises(ValueError, match="CAREVOICE_SAFEGUARDING_MODEL='always'"):
+        check(text)
