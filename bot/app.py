@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.config.database import unavailable
 from bot.config.settings import Settings
 from bot.config.wiring import Services
 from bot.dashboard import dashboard_router
@@ -38,6 +39,19 @@ def create_app(
         if router is not None:
             app.include_router(router)
     app.include_router(dashboard_router(settings, engine, limits=sign_in_limits))
+
+    retry_after = str(max(1, round(settings.database_lock_timeout)))
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, error: SQLAlchemyError) -> JSONResponse:
+        if not unavailable(error):
+            return await _unexpected(request, error)
+        # A carrier retries on 503 (and a load balancer reads Retry-After); the retried
+        # request is applied once, by its external id.
+        reason = type(getattr(error, "orig", None) or error).__name__
+        log.warning("database unavailable on %s %s (%s)", request.method, request.url.path, reason)
+        body = {"error": "the service is busy; try again shortly"}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": retry_after})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

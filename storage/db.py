@@ -14,7 +14,10 @@ from sqlmodel import Session
 
 from storage.defaults import DEFAULT_URL
 
-SQLITE_BUSY_MS = 10_000
+# How long a statement waits for a lock another transaction holds before it fails (SQLite's
+# busy timeout, PostgreSQL's lock_timeout). A request then answers 503 and the carrier retries,
+# instead of every worker thread queueing behind one stuck transaction.
+LOCK_TIMEOUT_S = 5.0
 READ_ONLY = "carevoice_read_only"
 
 
@@ -22,26 +25,35 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
+def make_engine(
+    url: str = DEFAULT_URL, *, lock_timeout: float = LOCK_TIMEOUT_S, **options: Any
+) -> Engine:
     """An engine for ``url``; creates the folder of a SQLite file if needed."""
     # Error messages and logs never carry query parameters: they hold health feedback and
     # pseudonyms, which must not end up side by side in a log file.
     options.setdefault("hide_parameters", True)
     if is_sqlite(url):
-        return _sqlite_engine(url, **options)
+        return _sqlite_engine(url, lock_timeout, **options)
     options.setdefault("pool_pre_ping", True)
     # A database outage must fail fast (readiness answers 503), not hang a request.
     connect_args = {"connect_timeout": 3, **options.pop("connect_args", {})}
+    wait = f"-clock_timeout={int(lock_timeout * 1000)}"
+    # psycopg lets connect_args replace the URL's own ``?options=`` (a search path, say): keep both.
+    in_url = make_url(url).query.get("options")
+    in_url = in_url if isinstance(in_url, str) else None
+    joined = (in_url, connect_args.get("options"), wait)
+    connect_args["options"] = " ".join(filter(None, joined))
     return create_engine(url, connect_args=connect_args, **options)
 
 
-def _sqlite_engine(url: str, **options: Any) -> Engine:
+def _sqlite_engine(url: str, lock_timeout: float, **options: Any) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}, **options
+        url, connect_args={"check_same_thread": False, "timeout": lock_timeout}, **options
     )
+    busy_ms = int(lock_timeout * 1000)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -50,7 +62,7 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -83,9 +95,9 @@ def scratch_schema(url: str, prefix: str = "t") -> Iterator[str]:
         admin.dispose()
 
 
-def in_schema(url: str, schema: str) -> Engine:
+def in_schema(url: str, schema: str, **options: Any) -> Engine:
     """An engine whose tables live in ``schema`` (PostgreSQL's search path)."""
-    return make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    return make_engine(url, connect_args={"options": f"-csearch_path={schema}"}, **options)
 
 
 @contextmanager

@@ -27,8 +27,21 @@ from sqlmodel import Session, col, select
 
 from storage import people
 from storage import repository as repo
-from storage.models import Address, Conversation, ErasedAddress
+from storage.models import (
+    Address,
+    Answer,
+    Contact,
+    Conversation,
+    ErasedAddress,
+    Invitation,
+    OptOut,
+    SafeguardingFlag,
+)
 from storage.scrub import ERASED_HASH, scrub_answer, scrub_conversation
+
+# Tables of ``people.HOLDINGS`` whose rows erasure treats one by one (below); every other table
+# there is ``DELETE`` and is emptied of the person's rows by ``_delete_rows``.
+HANDLED_HERE = frozenset({Contact, OptOut, Conversation, Answer, SafeguardingFlag, Invitation})
 
 
 class ErasureBlocked(RuntimeError):
@@ -71,7 +84,7 @@ def erase_person(
             f"{len(open_flags)} safeguarding flag(s) about this person are still open: "
             "triage them before erasing, so that no disclosure is deleted unread"
         )
-    messages = _delete_messages(session, person, talk_ids)
+    messages = _delete_rows(session, person, talk_ids)
     if everything:
         answers = _delete_conversations(session, person, talks)
     else:
@@ -89,10 +102,14 @@ def erase_person(
     return report
 
 
-def _delete_messages(session: Session, person: people.Person, talk_ids: list[int]) -> int:
+def _delete_rows(session: Session, person: people.Person, talk_ids: list[int]) -> int:
+    """The person's rows in every table that exists only to reach them or de-duplicate their
+    messages; their addresses go last, once nothing points at them."""
     rows = [
-        *people.outbox(session, person, talk_ids),
-        *people.inbound_messages(session, person, talk_ids),
+        row
+        for holding in people.HOLDINGS
+        if holding.on_erasure == people.OnErasure.DELETE and holding.model is not Address
+        for row in holding.rows(session, person, talk_ids)
     ]
     for row in rows:
         session.delete(row)

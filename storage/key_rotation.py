@@ -20,9 +20,15 @@ from sqlmodel import Session, col, select, update
 from storage import people
 from storage import repository as repo
 from storage.crypto import Vault
-from storage.models import Address, Contact, Conversation, InboundMessage, OptOut
+from storage.models import Address, Contact, OptOut
 
-_HASHED = (OptOut, Conversation, InboundMessage)
+# Every table of the one list of tables that hold a person (storage.people) that refers to an
+# address by its keyed hash, so a new channel's table is re-keyed too.
+_HASHED = tuple(
+    holding.model
+    for holding in people.HOLDINGS
+    if holding.model is not Address and "address_hash" in holding.model.__table__.columns
+)
 
 
 @dataclass(frozen=True)
@@ -75,11 +81,14 @@ def _rotate_address(session: Session, vault: Vault, address: Address) -> int:
     session.flush()
     changed = 0
     for model in _HASHED:
-        statement = (
-            update(model)
-            .where(people.matches(model.channel, model.address_hash, _keys(address, stale)))
-            .values(address_hash=newest)
+        # Hashes are keyed by channel as well, so where a table keeps no channel (a flag raised
+        # outside any survey) the hash alone names the address.
+        mine = (
+            people.matches(model.channel, model.address_hash, _keys(address, stale))
+            if "channel" in model.__table__.columns
+            else col(model.address_hash).in_(stale)
         )
+        statement = update(model).where(mine).values(address_hash=newest)
         changed += session.exec(statement).rowcount
     return changed
 

@@ -76,7 +76,10 @@ class Address(SQLModel, table=True):
 
 
 class OptOut(SQLModel, table=True):
-    """The suppression list: one row per address that said STOP; cleared by START."""
+    """The suppression list: one row per address that said STOP; cleared by START.
+
+    STOP on one address stops every address of the same contact; START clears only its own.
+    ``stopped_at`` (the last STOP, kept after a START) is what the other addresses go by."""
 
     __table_args__ = (UniqueConstraint("channel", "address_hash"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -85,6 +88,7 @@ class OptOut(SQLModel, table=True):
     active: bool = True
     keyword: str = Field(max_length=40)
     changed_at: datetime = _time()
+    stopped_at: datetime | None = _time(nullable=True)
 
 
 class ErasedAddress(SQLModel, table=True):

@@ -2,6 +2,11 @@
 Used by subject access (``storage.subject_access``) and erasure (``storage.erasure``). The
 caller owns the transaction.
 
+``HOLDINGS`` is the one list of the tables that hold a person, with how to find their rows and
+what erasure does with them. Subject access exports and erasure go through it, so a new table
+(a new channel's) is exported and erased once it is listed here, and a test fails while a table
+with a person column (an address hash, a contact, address or conversation id) is missing.
+
 A person is found by any address (phone, Telegram chat id, e-mail). Conversations, inbound
 messages and opt-outs refer to an address by its keyed hash, which may have been made under any
 configured key, so every lookup uses the hashes under all keys.
@@ -9,8 +14,9 @@ configured key, so every lookup uses the hashes under all keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
@@ -178,3 +184,62 @@ def invitations(session: Session, person: Person, conversation_ids: list[int]) -
 
 def ids(rows: Iterable[Conversation]) -> list[int]:
     return [row.id for row in rows if row.id is not None]
+
+
+def _contacts(session: Session, person: Person, conversation_ids: list[int]) -> list[Contact]:
+    return person.contacts
+
+
+def _addresses(session: Session, person: Person, conversation_ids: list[int]) -> list[Address]:
+    return person.addresses
+
+
+def _opt_outs(session: Session, person: Person, conversation_ids: list[int]) -> list[OptOut]:
+    return opt_outs(session, person)
+
+
+def _conversations(
+    session: Session, person: Person, conversation_ids: list[int]
+) -> list[Conversation]:
+    return conversations(session, person)
+
+
+def _answers(session: Session, person: Person, conversation_ids: list[int]) -> list[Answer]:
+    return answers(session, conversation_ids)
+
+
+def _flags(session: Session, person: Person, conversation_ids: list[int]) -> list[SafeguardingFlag]:
+    return flags(session, conversation_ids, person)
+
+
+class OnErasure(StrEnum):
+    """What erasure does with a table's rows for the person."""
+
+    DELETE = "delete"  # exists only to reach or de-duplicate: goes entirely
+    ANONYMISE = "anonymise"  # kept for the statistics, free text and links to the person cut
+    KEEP_ACTIVE_OPT_OUT = "keep active opt-out"  # a keyed hash only, so they are never messaged
+    KEEP_FLAGS = "keep safeguarding records"  # a legal duty (UK GDPR Art. 17(3)(b))
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One table that holds something of a person."""
+
+    model: type[Any]
+    export_as: str | None  # its list in a subject access export; None: inside another's
+    rows: Callable[[Session, Person, list[int]], Sequence[Any]]  # (session, person, talk ids)
+    on_erasure: OnErasure
+
+
+# Order matters to erasure: rows that point at others are handled before what they point at.
+HOLDINGS: tuple[Holding, ...] = (
+    Holding(Contact, "contacts", _contacts, OnErasure.ANONYMISE),
+    Holding(Address, "addresses", _addresses, OnErasure.DELETE),
+    Holding(OptOut, "opt_outs", _opt_outs, OnErasure.KEEP_ACTIVE_OPT_OUT),
+    Holding(Conversation, "conversations", _conversations, OnErasure.ANONYMISE),
+    Holding(Answer, None, _answers, OnErasure.ANONYMISE),  # exported with its conversation
+    Holding(SafeguardingFlag, "safeguarding_flags", _flags, OnErasure.KEEP_FLAGS),
+    Holding(InboundMessage, "messages_received", inbound_messages, OnErasure.DELETE),
+    Holding(Outbox, "messages_sent", outbox, OnErasure.DELETE),
+    Holding(Invitation, "invitations", invitations, OnErasure.ANONYMISE),
+)

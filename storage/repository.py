@@ -84,8 +84,38 @@ def opt_out_row(session: Session, channel: str, hashes: list[str]) -> OptOut | N
 
 
 def is_opted_out(session: Session, channel: str, hashes: list[str]) -> bool:
+    """Whether this address must not be messaged. One person, several channels: STOP on any of
+    a contact's addresses stops them all, and START re-enables only the address it came from.
+    So an address is stopped by its own STOP, or by a STOP on another address of the same
+    contact said after this address last said START (even if that one has said START since)."""
     row = opt_out_row(session, channel, hashes)
-    return row is not None and row.active
+    if row is not None and row.active:
+        return True
+    stopped_elsewhere = _latest_stop_elsewhere(session, channel, hashes)
+    if stopped_elsewhere is None:
+        return False
+    return row is None or row.changed_at < stopped_elsewhere
+
+
+def _latest_stop_elsewhere(session: Session, channel: str, hashes: list[str]) -> datetime | None:
+    """When another address of the same contact last said STOP, if ever."""
+    address = find_address(session, channel, hashes)
+    if address is None or address.contact_id is None:
+        return None
+    query = (
+        select(func.max(OptOut.stopped_at))
+        .join(
+            Address,
+            (col(Address.channel) == col(OptOut.channel))
+            & (col(Address.address_hash) == col(OptOut.address_hash)),
+        )
+        .where(
+            Address.contact_id == address.contact_id,
+            Address.id != address.id,
+        )
+    )
+    latest: datetime | None = session.exec(query).one()
+    return latest
 
 
 def set_opt_out(
@@ -98,6 +128,8 @@ def set_opt_out(
         )
     else:
         row.active, row.keyword, row.changed_at = active, keyword, at
+    if active:
+        row.stopped_at = at
     session.add(row)
     audit(
         session,

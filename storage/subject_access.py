@@ -7,6 +7,7 @@ harm: Data Protection Act 2018, Schedule 3); this module only gathers, it never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,24 +33,37 @@ def export_person(
     session: Session, vault: Vault, person: people.Person, at: datetime, actor: str = "cli"
 ) -> dict[str, Any]:
     """The person's data, decrypted; writes an audit-log entry (no address in it)."""
-    talks = people.conversations(session, person)
-    talk_ids = people.ids(talks)
+    talk_ids = people.ids(people.conversations(session, person))
     answers = people.answers(session, talk_ids)
-    data = {
-        "exported_at": _when(at),
-        "contacts": [_contact(session, vault, c) for c in person.contacts],
-        "addresses": [_address(vault, a) for a in person.addresses],
-        "opt_outs": [_opt_out(o) for o in people.opt_outs(session, person)],
-        "conversations": [_conversation(c, answers) for c in talks],
-        "safeguarding_flags": [_flag(f) for f in people.flags(session, talk_ids, person)],
-        "messages_received": [
-            _received(m) for m in people.inbound_messages(session, person, talk_ids)
-        ],
-        "messages_sent": [_sent(m) for m in people.outbox(session, person, talk_ids)],
-        "invitations": [_invitation(i) for i in people.invitations(session, person, talk_ids)],
-    }
+    data: dict[str, Any] = {"exported_at": _when(at)}
+    # Every table in the one list of tables that hold a person (storage.people.HOLDINGS).
+    for holding in people.HOLDINGS:
+        if holding.export_as is not None:
+            rows = holding.rows(session, person, talk_ids)
+            data[holding.export_as] = [_export(session, vault, row, answers) for row in rows]
     repo.audit(session, actor, "subject_access_export", person.subject, _counts(data), at)
     return data
+
+
+def _export(session: Session, vault: Vault, row: Any, answers: list[Answer]) -> dict[str, Any]:
+    if isinstance(row, Contact):
+        return _contact(session, vault, row)
+    if isinstance(row, Address):
+        return _address(vault, row)
+    if isinstance(row, Conversation):
+        return _conversation(row, answers)
+    exporter = _EXPORTERS.get(type(row))
+    return exporter(row) if exporter is not None else _columns(row)
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    """A table without its own export: every column but encrypted values and keyed hashes."""
+    data = row.model_dump()
+    return {
+        name: _when(value) if isinstance(value, datetime) else value
+        for name, value in data.items()
+        if not isinstance(value, bytes) and not name.endswith("_hash")
+    }
 
 
 def _address(vault: Vault, row: Address) -> dict[str, Any]:
@@ -105,6 +119,15 @@ def _invitation(row: Invitation) -> dict[str, Any]:
         "month": row.month,
         "created_at": _when(row.created_at),
     }
+
+
+_EXPORTERS: dict[type[Any], Callable[[Any], dict[str, Any]]] = {
+    OptOut: _opt_out,
+    SafeguardingFlag: _flag,
+    InboundMessage: _received,
+    Outbox: _sent,
+    Invitation: _invitation,
+}
 
 
 def _contact(session: Session, vault: Vault, contact: Contact) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from flows.events import Message
 
@@ -62,6 +62,7 @@ class Capabilities:
     charset: Literal["gsm7", "unicode"] = "unicode"
     per_second: float = 1.0  # the channel's own outbox lane rate
     structured_answers: bool = False  # answers arrive as values, never parsed as text
+    sends: bool = True  # has an outbox lane; the terminal shows its replies on screen instead
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,15 @@ class Rendered:
 
     parts: tuple[str, ...]
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class NeedsSetup(Protocol):
+    """A channel that needs settings (a carrier's credentials) before it can send."""
+
+    def setup_problem(self) -> str | None:
+        """What to set before this channel can send, or None when it can."""
+        ...
 
 
 class Channel(Protocol):

@@ -12,7 +12,8 @@ import typer
 from rich.progress import Progress
 from sqlalchemy import Engine
 
-from bot.channels.sms.sender import TwilioSender
+from bot.channels.base import Channel, NeedsSetup
+from bot.channels.registry import ChannelRegistry
 from bot.cli.support import fail
 from bot.config.database import DatabaseNotReady
 from bot.config.settings import Settings
@@ -26,23 +27,23 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Send what is due, then stop.")] = False,
     every: Annotated[float, typer.Option(help="Seconds between looks at the outbox.")] = 10.0,
 ) -> None:
-    """Send queued texts through Twilio; also sends reminders and closes expired surveys."""
+    """Send queued messages on every channel that is set up (texts through Twilio…); also sends
+    reminders and closes expired surveys."""
     try:
         services = Services.build()
-        sender = TwilioSender(services.settings)
-    except (DatabaseNotReady, ValueError) as error:
+    except DatabaseNotReady as error:
         raise fail(str(error)) from None
     settings, engine, vault, runner = (
         services.settings, services.engine, services.vault, services.runner
     )  # fmt: skip
     sending = OutboxWorker(
-        engine, vault, sender, per_second=settings.sms_per_second, quiet_hours=settings.quiet_hours
+        engine, vault, _ready_channels(services.channels), quiet_hours=settings.quiet_hours
     )
     stuck = outbox.stuck_sending(engine)
     if stuck:
         typer.echo(
-            f"warning: {stuck} texts were mid-send when a worker stopped; "
-            "check them in Twilio's message log",
+            f"warning: {stuck} messages were mid-send when a worker stopped; "
+            "check them in the carrier's message log (Twilio's for texts)",
             err=True,
         )
     try:
@@ -54,7 +55,26 @@ def worker(
                 return
             time.sleep(every)
     except KeyboardInterrupt:
-        typer.echo("stopped; nothing is lost — queued texts wait for the next run", err=True)
+        typer.echo("stopped; nothing is lost — queued messages wait for the next run", err=True)
+
+
+def _ready_channels(channels: ChannelRegistry) -> list[Channel]:
+    """The channels that can send now; fails when none can, warns about the others."""
+    ready: list[Channel] = []
+    problems: list[str] = []
+    for channel in channels:
+        if not channel.capabilities.sends:
+            continue
+        problem = channel.setup_problem() if isinstance(channel, NeedsSetup) else None
+        if problem is None:
+            ready.append(channel)
+        else:
+            problems.append(f"{channel.name}: {problem}")
+    if not ready:
+        raise fail("no channel can send: " + "; ".join(problems))
+    for problem in problems:
+        typer.echo(f"warning: not sending on {problem}", err=True)
+    return ready
 
 
 def _alert(engine: Engine, settings: Settings) -> None:

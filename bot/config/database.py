@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.config.settings import Settings
 from storage import migrate
@@ -25,9 +26,18 @@ def shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def unavailable(error: BaseException) -> bool:
+    """The database is down, locked or out of connections: "try again shortly" (503), not a
+    fault in the request or in our code (500). SQLite's "database is locked" and PostgreSQL's
+    lock_timeout and statement_timeout all arrive as ``OperationalError``."""
+    if isinstance(error, OperationalError | DisconnectionError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
 def open_database(settings: Settings) -> Engine:
     """An engine on a reachable database whose schema is current; raises ``DatabaseNotReady``."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, lock_timeout=settings.database_lock_timeout)
     try:
         stale = migrate.needs_upgrade(engine)
         if stale and is_sqlite(settings.database_url):

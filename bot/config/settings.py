@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         description="Fernet keys, newest first, comma-separated. With the SQLite default and no "
         "key, one is made in var/secret.key on first run.",
     )
+    database_lock_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a database lock before answering 503."
+    )
     public_url: str = Field(default="http://127.0.0.1:8000", description="How channels reach us.")
     flows_dir: Path | None = Field(default=None, description="Extra flow files (*.yaml).")
     phone_region: str = Field(default="GB", description="Region for numbers written without +.")

@@ -47,4 +47,7 @@ class Services:
         """For the HTTP service: the engine is opened lazily, so the process starts (and
         ``/healthz`` answers) even while the database is down; ``/readyz`` says why."""
         settings = settings or Settings()
-        return cls.build(settings, make_engine(settings.database_url))
+        return cls.build(
+            settings,
+            make_engine(settings.database_url, lock_timeout=settings.database_lock_timeout),
+        )

@@ -205,6 +205,10 @@ class Runner:
             if word in START_WORDS:
                 repo.set_opt_out(db, channel, hashes, False, word, at)
                 return Outcome([Message(role="opted_in", text=OPTED_IN_TEXT)], opted_in=True)
+            if word in STOP_WORDS:
+                # Said again (perhaps on a channel stopped by another's STOP): it stops every
+                # channel of theirs again, including any they have since re-started.
+                repo.set_opt_out(db, channel, hashes, True, word, at)
             # Never message someone who opted out, whatever they send; a disclosure is still
             # flagged above for a person to triage.
             return Outcome()
@@ -300,11 +304,12 @@ class Runner:
         self, channel: str, address: str, flow_id: str, at: datetime, *,
         contact_id: int | None = None, provider_id: int | None = None,
         language: str | None = None, values: dict[str, str] | None = None,
-        inline: bool = False, invitation_month: str | None = None,
+        inline: bool = False, invitation_month: str | None = None, kind: str = "invitation",
     ) -> Outcome:  # fmt: skip
         """Begin a survey we initiate (an invitation, or staff entering a phone survey).
 
-        The first messages are queued for the outbox worker unless ``inline``."""
+        The first messages are queued for the outbox worker unless ``inline``; as messages we
+        start (``kind``), they wait for the end of quiet hours."""
         entry = self.catalog.get(flow_id)
         hashes = self.vault.lookup_hashes(channel, address)
         with transaction(self.engine) as db:
@@ -321,7 +326,7 @@ class Runner:
             )  # fmt: skip
             status = "sent_inline" if inline else "queued"
             repo.queue_replies(
-                db, person, outcome.conversation_id, outcome.replies, at, status=status
+                db, person, outcome.conversation_id, outcome.replies, at, kind, status
             )
             if invitation_month is not None and contact_id is not None and provider_id is not None:
                 db.add(

@@ -1,8 +1,9 @@
 """Rendering pages (Jinja2, autoescaped) and turning every failure into a friendly HTML page.
 
 ``HtmlRoute`` is the route class of the dashboard's router: a ``PageError`` becomes its page, a
-request it cannot read becomes a 400 page, and anything unexpected is logged (route only, never the
-body) and shown as a plain 500 page: no stack trace reaches a browser. Every response gets
+request it cannot read becomes a 400 page, a database that is down or locked a 503 page, and
+anything unexpected is logged (route only, never the body) and shown as a plain 500 page: no
+stack trace reaches a browser. Every response gets
 security headers and ``Cache-Control: no-store``, because these pages hold health feedback.
 """
 
@@ -18,8 +19,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
+from bot.config.database import unavailable
 from reports.render import words
 
 log = logging.getLogger("carevoice.dashboard")
@@ -111,11 +114,25 @@ class HtmlRoute(APIRoute):
                 if error.status_code == 404:
                     return _secured(error_page(not_found()))
                 return _secured(error_page(PageError(error.status_code, "Sorry", "Try again.")))
+            except SQLAlchemyError as error:
+                if not unavailable(error):
+                    log.exception("unhandled error on %s %s", request.method, request.url.path)
+                    return _secured(error_page(_broken()))
+                log.warning("database unavailable on %s %s", request.method, request.url.path)
+                busy = _secured(error_page(_busy()))
+                busy.headers["Retry-After"] = "5"
+                return busy
             except Exception:
                 log.exception("unhandled error on %s %s", request.method, request.url.path)
                 return _secured(error_page(_broken()))
 
         return handler
+
+
+def _busy() -> PageError:
+    return PageError(
+        503, "Sorry, the service is busy", "Try again in a few seconds. Nothing you sent is lost."
+    )
 
 
 def _broken() -> PageError:

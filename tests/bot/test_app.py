@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -47,3 +49,15 @@ def test_unknown_route_is_json(db_engine: Engine) -> None:
     response = client(db_engine).get("/nope")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
+
+
+def test_a_page_that_needs_the_database_during_an_outage_is_a_503_page() -> None:
+    web = client(make_engine("postgresql+psycopg://postgres@127.0.0.1:1/test"))
+    form = web.get("/reports/sign-in")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    data = {"email": "someone@example.org", "password": "secret", "csrf_token": token[1]}
+    response = web.post("/reports/sign-in", data=data)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "the service is busy" in response.text

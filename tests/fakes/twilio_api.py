@@ -2,8 +2,8 @@
 
 It answers ``POST /2010-04-01/Accounts/{sid}/Messages.json`` the way Twilio does (201 with a
 message resource, or an error document) and records every request so tests can assert on the
-wire format. Numbers can be set up to fail: opted out (21610), invalid (21211), or rate-limited
-(429) a given number of times.
+wire format. Numbers can be set up to fail: opted out (21610), invalid (21211), refused with
+another code, or rate-limited (429) a given number of times.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class FakeTwilio:
     opted_out: set[str] = field(default_factory=set)
     invalid: set[str] = field(default_factory=set)
     busy: dict[str, int] = field(default_factory=dict)  # number → how many 429s before success
+    refused: dict[str, int] = field(default_factory=dict)  # number → another error code (400)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -48,6 +49,8 @@ class FakeTwilio:
                 return 429, _error(20429, "Too Many Requests", 429)
             if to in self.opted_out:
                 return 400, _error(21610, "Attempt to send to unsubscribed recipient", 400)
+            if to in self.refused:
+                return 400, _error(self.refused[to], "Message cannot be sent", 400)
             if to in self.invalid:
                 return 400, _error(21211, f"The 'To' number {to} is not a valid phone number.", 400)
             sid = f"SM{next(self._ids):032d}"

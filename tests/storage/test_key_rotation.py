@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import Runner
+from storage import people
 from storage import repository as repo
 from storage.contact_import import import_contacts
 from storage.contact_rows import ContactCsv
@@ -17,7 +18,16 @@ from storage.crypto import Vault, generate_key
 from storage.db import transaction
 from storage.erasure import erase_person
 from storage.key_rotation import rotate_keys
-from storage.models import Answer, AuditLog, Contact, Conversation, InboundMessage, OptOut, Provider
+from storage.models import (
+    Answer,
+    AuditLog,
+    Contact,
+    Conversation,
+    InboundMessage,
+    OptOut,
+    Provider,
+    SafeguardingFlag,
+)
 from storage.people import find_person, identifiers
 
 T0 = datetime(2026, 10, 14, 9, 0, tzinfo=UTC)
@@ -89,3 +99,17 @@ def test_rotation_is_audited_and_repeatable(db_engine: Engine) -> None:
         entries = session.exec(select(AuditLog).where(AuditLog.action == "rotate_keys")).all()
         assert [e.actor for e in entries] == ["cli:ops", "cli:ops"]
         assert len(session.exec(select(OptOut).order_by(col(OptOut.id))).all()) == 2
+
+
+def test_a_flag_raised_outside_any_survey_is_rekeyed_too(db_engine: Engine) -> None:
+    old_key, new_key = generate_key(), generate_key()
+    old = Vault.from_setting(old_key)
+    assert send(Runner(db_engine, old, CATALOG), ANN, "my carer hits me", 1)  # signposted
+    with transaction(db_engine) as session:
+        rotate_keys(session, Vault.from_setting(f"{new_key},{old_key}"), T0)
+    new = Vault.from_setting(new_key)
+    with Session(db_engine) as session:
+        flag = session.exec(select(SafeguardingFlag)).one()
+        assert flag.address_hash == new.lookup_hash("sms", ANN)
+        person = find_person(session, new, identifiers(ANN))
+        assert [f.id for f in people.flags(session, [], person)] == [flag.id]

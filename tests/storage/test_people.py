@@ -6,16 +6,17 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Column, Engine, Integer, MetaData, Table
 from sqlmodel import Session, col, select
 
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import Runner
+from storage import people
 from storage.contact_import import import_contacts
 from storage.contact_rows import ContactCsv
 from storage.crypto import Vault, generate_key
 from storage.db import transaction
-from storage.erasure import ErasureBlocked, ErasureReport, erase_person
+from storage.erasure import HANDLED_HERE, ErasureBlocked, ErasureReport, erase_person
 from storage.models import (
     Address,
     Answer,
@@ -27,6 +28,7 @@ from storage.models import (
     Outbox,
     Provider,
     SafeguardingFlag,
+    metadata,
 )
 from storage.people import UnknownPerson, find_person, identifiers
 from storage.scrub import ERASED_HASH
@@ -220,3 +222,41 @@ def test_open_safeguarding_flag_blocks_erasure(
     erase(db_engine, vault, "07700 900123", everything=True)
     (kept,) = rows(db_engine, SafeguardingFlag)
     assert (kept.status, kept.conversation_id, kept.answer_id) == ("closed", None, None)
+
+
+# --- the one list of tables that hold a person ---------------------------------------------------
+PERSON_COLUMNS = {"address_hash", "contact_id", "address_id", "conversation_id", "encrypted"}
+PERSON_TABLES = {"contact", "address", "conversation"}
+
+
+def holds_a_person(table: Table) -> bool:
+    """A column that names a person or points at one (directly or through a conversation)."""
+    if table.name in PERSON_TABLES or PERSON_COLUMNS & set(table.columns.keys()):
+        return True
+    return any(fk.column.table.name in PERSON_TABLES for fk in table.foreign_keys)
+
+
+def test_every_table_that_holds_a_person_is_in_the_one_list() -> None:
+    listed = {holding.model.__tablename__ for holding in people.HOLDINGS}
+    holding_people = {table.name for table in metadata.sorted_tables if holds_a_person(table)}
+    assert holding_people - listed == set(), "add these to storage.people.HOLDINGS"
+    assert listed <= holding_people  # and nothing is listed that holds no one
+
+
+def test_a_table_with_a_person_column_would_be_noticed() -> None:
+    extra = MetaData()
+    chat = Table("telegram_chat", extra, Column("id", Integer), Column("address_id", Integer))
+    scores = Table("scores", extra, Column("id", Integer), Column("value", Integer))
+    assert holds_a_person(chat)
+    assert not holds_a_person(scores)
+
+
+def test_erasure_handles_every_listed_table() -> None:
+    by_hand = {h.model for h in people.HOLDINGS if h.on_erasure != people.OnErasure.DELETE}
+    assert by_hand == set(HANDLED_HERE)
+
+
+def test_export_has_a_list_for_every_table(held: Runner, db_engine: Engine, vault: Vault) -> None:
+    data = export(db_engine, vault, ANN)
+    exported = {h.export_as for h in people.HOLDINGS if h.export_as is not None}
+    assert exported == set(data) - {"exported_at"}

@@ -1,7 +1,8 @@
 """SMS as a ``Channel``: what the registry, the outbox and previews need to know about texts.
 
-Twilio's details stay here and in ``sender``: its error codes become neutral ``Failure`` kinds,
-and Twilio itself confirms STOP and START (Advanced Opt-Out), so ours are not sent twice.
+Twilio's details stay in this folder: ``twilio`` turns its error codes and statuses into neutral
+``Failure`` kinds and outbox statuses. Twilio itself confirms STOP and START (Advanced
+Opt-Out), so ours are not sent twice.
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ class SmsChannel:
             self._sender = TwilioSender(self.settings)
         return self._sender
 
+    def setup_problem(self) -> str | None:
+        try:
+            self.sender()
+        except ValueError as error:
+            return str(error)
+        return None
+
     def send(self, address: str, message: Message, *, unicode: bool = False) -> SendResult:
         try:
             sender = self.sender()
@@ -59,7 +67,7 @@ class SmsChannel:
                 sender.send(address, part) for part in self.render(message, unicode=unicode).parts
             ]
         except SendFailure as failure:
-            return SendResult.failed(failure_kind(failure), str(failure))
+            return SendResult.failed(failure.kind, str(failure))
         except ValueError as error:  # Twilio is not configured
             return SendResult.failed(Failure.RETRY_LATER, str(error))
         return SendResult.sent(*ids)
@@ -68,12 +76,3 @@ class SmsChannel:
         from bot.channels.sms.webhook import sms_router
 
         return sms_router(services.settings, services.runner, services.engine)
-
-
-def failure_kind(failure: SendFailure) -> Failure:
-    """Twilio's refusal in the outbox's words."""
-    if failure.opted_out:
-        return Failure.RECIPIENT_GONE
-    if failure.invalid_number:
-        return Failure.INVALID_ADDRESS
-    return Failure.RETRY_LATER if failure.retryable else Failure.REJECTED

@@ -1,4 +1,7 @@
-"""Sending one text through Twilio's REST API with the real ``twilio`` client."""
+"""Sending one text through Twilio's REST API with the real ``twilio`` client.
+
+A refusal comes out as ``SendFailure`` carrying the neutral ``Failure`` kind (``twilio.py`` knows
+what each of Twilio's codes means)."""
 
 from __future__ import annotations
 
@@ -9,30 +12,20 @@ from requests.exceptions import RequestException
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from bot.channels.base import Failure
+from bot.channels.sms.twilio import failure_for
 from bot.config.settings import Settings
-
-RETRYABLE_HTTP = {429, 500, 502, 503, 504}
-INVALID_NUMBER_CODES = {"21211", "21212", "21214", "21217", "21407", "21408", "21612", "21614"}
 
 
 @dataclass(frozen=True)
 class SendFailure(Exception):
-    """Why a text was not accepted; ``retryable`` says whether trying later may work."""
+    """Why a text was not accepted, and what kind of failure that is."""
 
     reason: str
-    code: str | None
-    retryable: bool
+    kind: Failure
 
     def __str__(self) -> str:
         return self.reason
-
-    @property
-    def invalid_number(self) -> bool:
-        return self.code in INVALID_NUMBER_CODES
-
-    @property
-    def opted_out(self) -> bool:
-        return self.code == "21610"
 
 
 class Sender(Protocol):
@@ -60,10 +53,9 @@ class TwilioSender:
             )
         except TwilioRestException as error:
             code = str(error.code) if error.code is not None else None
-            retryable = error.status in RETRYABLE_HTTP
-            raise SendFailure(
-                f"Twilio {error.status} {code}: {error.msg}", code, retryable
-            ) from None
+            kind = failure_for(code, error.status)
+            raise SendFailure(f"Twilio {error.status} {code}: {error.msg}", kind) from None
         except RequestException as error:
-            raise SendFailure(f"cannot reach Twilio: {type(error).__name__}", None, True) from None
+            reason = f"cannot reach Twilio: {type(error).__name__}"
+            raise SendFailure(reason, Failure.RETRY_LATER) from None
         return str(message.sid)

@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.sms.format import render, split_long
+from bot.channels.sms.twilio import delivery_report
 from bot.config.settings import Settings
 from bot.surveys.runner import Outcome, Runner
 from storage import outbox as outbox_store
@@ -70,9 +72,12 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
         if missing:
             return _problem(f"missing {', '.join(missing)}", 400)
         text, notice = _text_of(form)
-        outcome = runner.handle(
-            CHANNEL, form["From"], text, form["MessageSid"], datetime.now(UTC), notice=notice
-        )
+        # The runner is synchronous and may wait on a lock: off the event loop, so /healthz and
+        # everyone else's requests go on meanwhile.
+        outcome = await run_in_threadpool(
+            runner.handle,
+            CHANNEL, form["From"], text, form["MessageSid"], datetime.now(UTC), notice=notice,
+        )  # fmt: skip
         return _xml(twiml(outcome))
 
     @router.post(STATUS_PATH, responses={403: {}, 400: {}})
@@ -82,13 +87,12 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
             return _problem("invalid Twilio signature", 403)
         if not form.get("MessageSid") or not form.get("MessageStatus"):
             return _problem("missing MessageSid or MessageStatus", 400)
-        outbox_store.record_status(
-            engine,
-            form["MessageSid"],
-            form["MessageStatus"],
-            form.get("ErrorCode"),
+        report = delivery_report(form["MessageStatus"], form.get("ErrorCode"))
+        await run_in_threadpool(
+            outbox_store.record_status,
+            engine, form["MessageSid"], report.status, report.error, report.recipient_gone,
             datetime.now(UTC),
-        )
+        )  # fmt: skip
         return Response(status_code=204)
 
     return router

@@ -22,7 +22,7 @@ NAME = "telephone"
 
 class TerminalChannel:
     name = NAME
-    capabilities = Capabilities(buttons=False, max_length=None, charset="unicode")
+    capabilities = Capabilities(buttons=False, max_length=None, charset="unicode", sends=False)
     opt_words = OptWords()
 
     def render(self, message: Message, *, unicode: bool = True) -> Rendered:

@@ -6,8 +6,8 @@ import pytest
 
 from bot.channels.base import Failure
 from bot.channels.registry import UnknownChannel, build_registry
-from bot.channels.sms.channel import SmsChannel, failure_kind
-from bot.channels.sms.sender import SendFailure
+from bot.channels.sms.channel import SmsChannel
+from bot.channels.sms.twilio import failure_for
 from bot.config.settings import Settings
 from flows.events import Message, OptionView
 
@@ -31,8 +31,7 @@ def test_channels_by_name() -> None:
     ],
 )
 def test_twilio_refusals_in_neutral_words(code: str | None, status: int, kind: Failure) -> None:
-    retryable = status in {429, 500, 502, 503, 504}
-    assert failure_kind(SendFailure(f"Twilio {status}", code, retryable)) == kind
+    assert failure_for(code, status) == kind
 
 
 QUESTION = Message(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.channels.sms.sender import TwilioSender
+from bot.channels.registry import build_registry
 from bot.config.settings import vault_for
 from bot.jobs.outbox import OutboxWorker
 from bot.surveys.catalog import FlowCatalog
@@ -41,9 +41,7 @@ def invite_and_send(world: SmsWorld, at: datetime) -> int:
     runner = Runner(world.engine, vault, FlowCatalog.load())
     provider_id, found = plan(world.engine, "Sunrise Care", "sms", reporting_month(at), 1)
     send_invitations(runner, vault, "homecare_monthly", provider_id, found.eligible, at)
-    worker = OutboxWorker(
-        world.engine, vault, TwilioSender(world.settings), per_second=500, quiet_hours=""
-    )
+    worker = OutboxWorker(world.engine, vault, build_registry(world.settings), quiet_hours="")
     return worker.drain(lambda: at).sent
 
 
@@ -95,7 +93,7 @@ def test_carrier_opt_out_and_retries(sms_world: SmsWorld) -> None:
     assert sms_world.twilio.texts_to(PHONES[0]) == []
     vault = vault_for(sms_world.settings)
     worker = OutboxWorker(
-        sms_world.engine, vault, TwilioSender(sms_world.settings), per_second=500, quiet_hours=""
+        sms_world.engine, vault, build_registry(sms_world.settings), quiet_hours=""
     )
     worker.drain(lambda: now + timedelta(hours=1))
     assert len(sms_world.twilio.texts_to(PHONES[1])) == 2
@@ -111,7 +109,7 @@ def test_quiet_hours_hold_texts(sms_world: SmsWorld) -> None:
     runner = Runner(sms_world.engine, vault, FlowCatalog.load())
     provider_id, found = plan(sms_world.engine, "Sunrise Care", "sms", reporting_month(evening), 1)
     send_invitations(runner, vault, "homecare_monthly", provider_id, found.eligible, evening)
-    worker = OutboxWorker(sms_world.engine, vault, TwilioSender(sms_world.settings), per_second=500)
+    worker = OutboxWorker(sms_world.engine, vault, build_registry(sms_world.settings))
     assert worker.drain(lambda: evening).sent == 0
     assert sms_world.twilio.sent == []
     assert worker.drain(lambda: evening + timedelta(hours=11)).sent == 6
@@ -125,7 +123,7 @@ def test_one_reminder_to_people_who_started_but_did_not_finish(sms_world: SmsWor
     vault = vault_for(sms_world.settings)
     runner = Runner(sms_world.engine, vault, FlowCatalog.load())
     worker = OutboxWorker(
-        sms_world.engine, vault, TwilioSender(sms_world.settings), per_second=500, quiet_hours=""
+        sms_world.engine, vault, build_registry(sms_world.settings), quiet_hours=""
     )
     later = now + timedelta(days=3)
     assert runner.tick(later) == 3  # everyone silent for longer than the flow's 2-day delay
