@@ -31,7 +31,7 @@ from flows.session import Status
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
-from storage.models import Conversation, InboundMessage, Invitation, SafeguardingFlag
+from storage.models import Conversation, Invitation, SafeguardingFlag
 
 STOP_WORDS = frozenset(
     word for words in builtins.DEFAULT_COMMANDS["stop"].values() for word in words
@@ -109,9 +109,9 @@ class Runner:
         hashes = self.vault.lookup_hashes(channel, inbound.address)
         with transaction(self.engine) as db:
             repo.lock_person(db, channel, hashes[0])
-            earlier = repo.inbound(db, channel, inbound.external_id)
+            earlier = repo.earlier_outcome(db, channel, inbound.external_id)
             if earlier is not None:
-                return Outcome.from_json(earlier.outcome)
+                return Outcome.from_json(earlier)
             person = repo.ensure_address(db, self.vault, channel, inbound.address, at)
             if inbound.notice is not None:
                 outcome = self._prompt_again(db, channel, hashes, inbound.notice)
@@ -121,16 +121,10 @@ class Runner:
                 outcome = self._start_requested(db, channel, hashes, inbound.start, at)
             else:
                 outcome = self._respond(db, channel, hashes, inbound.text or "", at)
-            db.add(
-                InboundMessage(
-                    channel=channel,
-                    external_id=inbound.external_id,
-                    address_hash=person.address_hash,
-                    conversation_id=outcome.conversation_id,
-                    received_at=at,
-                    outcome=outcome.to_json(),
-                )
-            )
+            repo.record_inbound(
+                db, channel, inbound.external_id, person.address_hash,
+                outcome.conversation_id, at, outcome.to_json(),
+            )  # fmt: skip
             status = "sent_inline" if inline else "queued"
             repo.queue_replies(
                 db, person, outcome.conversation_id, outcome.replies, at, status=status
