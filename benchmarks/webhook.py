@@ -37,7 +37,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -345,22 +345,27 @@ def database(kind: str, postgres: str) -> Iterator[str]:
         yield f"{postgres}?options=-csearch_path%3D{schema}"
 
 
-def targets(url: str, workers: int) -> list[Target]:
+def targets(url: str, workers: int, tree: Path = ROOT, name: str = "carevoice") -> list[Target]:
+    """The two baselines and carevoice (from ``tree``: another checkout gives a "before")."""
     from storage.crypto import generate_key
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     me = [sys.executable, str(Path(__file__).resolve()), "--serve"]
     service_env = {
-        **env, "CAREVOICE_DATABASE_URL": url, "CAREVOICE_SECRET_KEY": generate_key(),
-        "CAREVOICE_PUBLIC_URL": PUBLIC_URL, "TWILIO_AUTH_TOKEN": TOKEN,
-        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_FROM_NUMBER": OUR_NUMBER,
-        "CAREVOICE_QUIET_HOURS": "", "CAREVOICE_TWILIO_API_URL": "http://127.0.0.1:9",
+        **env, "PYTHONPATH": str(tree), "CAREVOICE_DATABASE_URL": url,
+        "CAREVOICE_SECRET_KEY": generate_key(), "CAREVOICE_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_FROM_NUMBER": OUR_NUMBER, "CAREVOICE_QUIET_HOURS": "",
+        "CAREVOICE_TWILIO_API_URL": "http://127.0.0.1:9",
     }  # fmt: skip
     serve = [sys.executable, "-m", "bot.cli", "serve", "--workers", str(workers)]
+    service = Target(name, serve, service_env)
+    if tree != ROOT:
+        return [service]
     return [
         Target("bare", [*me, "bare"], env),
         Target("signature", [*me, "signature"], env),
-        Target("carevoice", serve, service_env),
+        service,
     ]
 
 
@@ -408,7 +413,7 @@ def report_open(results: dict[str, list[Run]], rate: float) -> None:
     print("(open loop: CPU ms per message includes the /healthz requests made meanwhile)")
 
 
-NAMES = ["bare", "signature", "carevoice"]
+NAMES = ["bare", "signature", "carevoice"]  # and "before" with --before
 
 
 def memory(target: Target, url: str, messages: int) -> None:
@@ -447,13 +452,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="carevoice serve --workers")
     parser.add_argument("--memory", type=int, default=0, help="messages for the memory check")
+    parser.add_argument(
+        "--before", type=Path, help="another checkout of carevoice, measured alongside as 'before'"
+    )
     args = parser.parse_args()
     if args.serve:
         serve_baseline(args.serve, args.port)
         return
     clients = [int(c) for c in args.clients.split(",") if c]
-    with database(args.database, args.postgres) as url:
-        started = [t.start() for t in targets(url, args.workers)]
+    with ExitStack() as stack:
+        url = stack.enter_context(database(args.database, args.postgres))
+        chosen = targets(url, args.workers)
+        if args.before:
+            other = stack.enter_context(database(args.database, args.postgres))
+            chosen += targets(other, args.workers, args.before.resolve(), "before")
+            NAMES.append("before")
+        started = [t.start() for t in chosen]
         try:
             for target in started:  # warm-up, not counted: models, flows, connections
                 asyncio.run(closed_loop(target, 2, 30.0, 4 * len(SCRIPT)))
