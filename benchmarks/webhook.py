@@ -114,12 +114,13 @@ class Target:
     name: str
     command: list[str]
     env: dict[str, str]
+    cwd: Path = ROOT  # ``python -m`` puts it first on the path: the code that runs
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Target:
         self.process = subprocess.Popen(
-            [*self.command, "--port", str(self.port)], env=self.env, cwd=ROOT,
+            [*self.command, "--port", str(self.port)], env=self.env, cwd=self.cwd,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 30
@@ -359,7 +360,7 @@ def targets(url: str, workers: int, tree: Path = ROOT, name: str = "carevoice") 
         "CAREVOICE_TWILIO_API_URL": "http://127.0.0.1:9",
     }  # fmt: skip
     serve = [sys.executable, "-m", "bot.cli", "serve", "--workers", str(workers)]
-    service = Target(name, serve, service_env)
+    service = Target(name, serve, service_env, cwd=tree)
     if tree != ROOT:
         return [service]
     return [
@@ -419,7 +420,7 @@ NAMES = ["bare", "signature", "carevoice"]  # and "before" with --before
 def memory(target: Target, url: str, messages: int) -> None:
     """``messages`` more through carevoice while ``carevoice worker`` runs; RSS of both."""
     worker = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "worker", "--every", "1"], env=target.env, cwd=ROOT,
+        [sys.executable, "-m", "bot.cli", "worker", "--every", "1"], env=target.env, cwd=target.cwd,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
