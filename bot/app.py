@@ -61,7 +61,8 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
-        """The process is up (answered on the event loop: no thread, no database)."""
+        """The process is up. On the event loop itself: it answers even when every worker
+        thread is waiting on a stalled database."""
         return {"status": "ok"}
 
     @app.get("/readyz", responses={503: {"description": "database unreachable or not migrated"}})

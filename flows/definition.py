@@ -207,7 +207,11 @@ class Messages(_Model):
 
     intro: LocalText
     thanks: LocalText
-    opt_out_footer: LocalText = Field(description="Added to the first message, e.g. Reply STOP.")
+    opt_out_footer: LocalText | None = Field(
+        default=None,
+        description="Deprecated and ignored: each channel adds its own opt-out line (SMS: Reply "
+        "STOP to opt out.) to the first message of a conversation.",
+    )
     safeguarding: LocalText = Field(description="Signposting sent when a concern is flagged.")
     reminder: LocalText | None = None
     expired: LocalText | None = None
@@ -252,7 +256,10 @@ class Flow(_Model):
     max_attempts: int = Field(default=2, ge=1, le=5, description="Tries before moving on.")
     max_restarts: int = Field(default=2, ge=0, le=5)
     max_visits: int = Field(default=3, ge=1, le=10, description="Visits to one question (loops).")
-    unicode: bool = Field(default=False, description="Allow non-GSM characters in SMS.")
+    unicode: bool | None = Field(
+        default=None,
+        description="Deprecated and ignored: the SMS channel chooses the character set itself.",
+    )
     messages: Messages
     commands: Commands = Field(default_factory=Commands)
     questions: list[Question] = Field(min_length=1)

@@ -55,7 +55,8 @@ def max_turns(flow: Flow) -> int:
 
 
 def start(flow: Flow, context: StartContext) -> Step:
-    """Begin a conversation: the intro (with the opt-out footer), then the first question."""
+    """Begin a conversation: the intro, then the first question. How to opt out is the
+    channel's to say (each words it its own way), so it is not part of the intro."""
     values = {**flow.context, **{k: v for k, v in context.values.items() if v}}
     session = Session(
         flow_id=flow.id,
@@ -66,9 +67,7 @@ def start(flow: Flow, context: StartContext) -> Step:
         last_activity_at=context.at,
     )
     turn = _Turn(compiled(flow), session)
-    intro = turn.speaker.text(flow.messages.intro)
-    footer = turn.speaker.text(flow.messages.opt_out_footer)
-    turn.events.append(turn.speaker.say("intro", f"{intro}\n{footer}".strip()))
+    turn.events.append(turn.speaker.say("intro", turn.speaker.text(flow.messages.intro).strip()))
     turn.go_to(flow.questions[0].id)
     return turn.finish()
 

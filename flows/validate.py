@@ -356,3 +356,19 @@ def _keyword_clashes(flow: Flow, language: str) -> Iterator[Issue]:
 def _timing(flow: Flow) -> Iterator[Issue]:
     if flow.reminder_after is not None and flow.reminder_after >= flow.expiry:
         yield ("reminder_after",), "the reminder must come before the conversation expires"
+
+
+def deprecations(flow: Flow) -> list[str]:
+    """Parts of the flow language that still load but no longer do anything, and what to do."""
+    found = []
+    if flow.messages.opt_out_footer is not None:
+        found.append(
+            "messages.opt_out_footer is deprecated and ignored: each channel adds its own "
+            "opt-out line to the first message (SMS: 'Reply STOP to opt out.'); remove it"
+        )
+    if flow.unicode is not None:
+        found.append(
+            "unicode is deprecated and ignored: the SMS channel chooses the character set (curly "
+            "quotes and dashes made plain, other characters sent as Unicode SMS); remove it"
+        )
+    return found

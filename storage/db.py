@@ -40,12 +40,12 @@ def make_engine(
     options.setdefault("pool_pre_ping", True)
     # A database outage must fail fast (readiness answers 503), not hang a request.
     connect_args = {"connect_timeout": 3, **options.pop("connect_args", {})}
-    wait = f"-clock_timeout={int(lock_timeout * 1000)}"
-    # psycopg lets connect_args replace the URL's own ``?options=`` (a search path, say): keep both.
+    # libpq options given in the URL (``?options=-csearch_path=…``) would be replaced by ours,
+    # not added to: keep them.
     in_url = make_url(url).query.get("options")
-    in_url = in_url if isinstance(in_url, str) else None
-    joined = (in_url, connect_args.get("options"), wait)
-    connect_args["options"] = " ".join(filter(None, joined))
+    wait = f"-clock_timeout={int(lock_timeout * 1000)}"
+    given = (in_url if isinstance(in_url, str) else None, connect_args.get("options"), wait)
+    connect_args["options"] = " ".join(filter(None, given))
     return create_engine(url, connect_args=connect_args, **options)
 
 

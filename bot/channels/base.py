@@ -84,6 +84,13 @@ class Rendered:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def with_opt_out_line(message: Message, line: str) -> Message:
+    """The first message of a conversation, with the channel's opt-out line after its text."""
+    if not line:
+        return message
+    return message.model_copy(update={"text": f"{message.text}\n{line}".strip()})
+
+
 @runtime_checkable
 class NeedsSetup(Protocol):
     """A channel that needs settings (a carrier's credentials) before it can send."""
@@ -112,7 +119,8 @@ class Channel(Protocol):
         ...
 
     def opt_out_line(self, language: str) -> str:
-        """What this channel appends to a message we start (an invitation), or ``""``."""
+        """What this channel appends to the first message of a conversation (an invitation, or
+        the intro of a survey someone asked for), in ``language`` where it can, or ``""``."""
         ...
 
     def send(self, address: str, message: Message, *, unicode: bool = False) -> SendResult:

@@ -17,6 +17,7 @@ from flows.engine import choose_language
 from flows.errors import FlowError, FlowLoadError
 from flows.graph import mermaid
 from flows.loader import bundled_ids, load_file, resolve
+from flows.validate import deprecations
 
 flows_app = typer.Typer(help="Write, check and preview survey flows.", no_args_is_help=True)
 
@@ -72,7 +73,8 @@ def load_or_fail(flow: str) -> Flow:
 def flows_check(
     paths: Annotated[list[str], typer.Argument(help="Flow files or bundled flow ids.")],
 ) -> None:
-    """Check flows; print every problem as file:line:col: message. Exit 1 on any."""
+    """Check flows; print every problem as file:line:col: message. Exit 1 on any. Deprecated
+    parts of the language are warnings, with what to do instead."""
     failed = False
     for name in paths:
         try:
@@ -88,6 +90,8 @@ def flows_check(
             typer.echo(f"{name}: {error}", err=True)
         else:
             typer.echo(f"{name}: ok ({flow.id} v{flow.version}, {len(flow.questions)} questions)")
+            for warning in deprecations(flow):
+                typer.echo(f"{name}: warning: {warning}", err=True)
     if failed:
         raise typer.Exit(1)
 
@@ -137,6 +141,7 @@ def flows_preview(
     lang: LangOpt = None,
 ) -> None:
     """Show every question as the channel would send it (for SMS, with its segment count)."""
+    from bot.channels.base import with_opt_out_line
     from bot.channels.registry import UnknownChannel, build_registry
     from bot.channels.terminal.preview import preview_messages
     from bot.config.settings import Settings
@@ -146,8 +151,11 @@ def flows_preview(
     except UnknownChannel as error:
         raise fail(str(error)) from None
     loaded = load_or_fail(flow)
-    for title, message in preview_messages(loaded, choose_language(loaded, lang)):
-        rendered = shown.render(message, unicode=loaded.unicode)
+    language = choose_language(loaded, lang)
+    for title, message in preview_messages(loaded, language):
+        if title == "intro":  # the channel says how to opt out, in the first message
+            message = with_opt_out_line(message, shown.opt_out_line(language))
+        rendered = shown.render(message)
         text = "\n".join(rendered.parts)
         if shown.capabilities.charset == "gsm7":
             cost = segments(text)

@@ -9,6 +9,7 @@ import typer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.channels.base import Channel, with_opt_out_line
 from bot.channels.sms.format import render, segments
 from bot.cli.support import fail
 from bot.config.database import DatabaseNotReady
@@ -51,7 +52,7 @@ def invite(
     if dry_run:
         for candidate in found.eligible:
             typer.echo(f"  would text {masked(vault.decrypt(candidate.address.encrypted))}")
-        _preview(entry.flow, _provider_values(engine, provider_id))
+        _preview(entry.flow, _provider_values(engine, provider_id), services.channels.get(channel))
         return
     started = send_invitations(
         services.runner, vault, entry.flow.id, provider_id, found.eligible, now
@@ -65,10 +66,11 @@ def _provider_values(engine: Engine, provider_id: int) -> dict[str, str]:
         return provider_context(db, provider_id)
 
 
-def _preview(flow: Flow, values: dict[str, str]) -> None:
-    _, events = start(flow, StartContext(at=datetime.now(UTC), values=values))
+def _preview(flow: Flow, values: dict[str, str], channel: Channel) -> None:
+    session, events = start(flow, StartContext(at=datetime.now(UTC), values=values))
+    line = channel.opt_out_line(session.language)
     typer.echo("first texts:")
     for event in events:
         if isinstance(event, Message):
-            text = render(event, unicode=flow.unicode)
+            text = render(with_opt_out_line(event, line) if event.role == "intro" else event)
             typer.echo(f"--- {segments(text).count} SMS\n{text}")

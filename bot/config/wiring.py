@@ -39,8 +39,11 @@ class Services:
         engine = engine or open_database(settings)
         vault = vault_for(settings)
         catalog = FlowCatalog.load(settings.flows_dir)
-        runner = Runner(engine, vault, catalog, signpost=settings.safeguarding_signpost)
-        return cls(settings, engine, vault, catalog, runner, build_registry(settings))
+        channels = build_registry(settings)
+        runner = Runner(
+            engine, vault, catalog, signpost=settings.safeguarding_signpost, channels=channels
+        )
+        return cls(settings, engine, vault, catalog, runner, channels)
 
     @classmethod
     def for_service(cls, settings: Settings | None = None) -> Services:

@@ -8,13 +8,14 @@ start keyword → apply the engine's events (answers, flags, opt-out, end) → q
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.channels.base import with_opt_out_line
 from bot.config.settings import Settings
 from bot.surveys.apply import apply_events
 from bot.surveys.catalog import FlowCatalog
@@ -32,6 +33,11 @@ from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
 from storage.models import Conversation, Invitation, SafeguardingFlag
+
+if TYPE_CHECKING:
+    # Given by the composition root (bot.config.wiring); importing it here would make every
+    # channel that uses the runner depend on all the others.
+    from bot.channels.registry import ChannelRegistry
 
 STOP_WORDS = frozenset(
     word for words in builtins.DEFAULT_COMMANDS["stop"].values() for word in words
@@ -51,7 +57,6 @@ class Outcome:
     opted_out: bool = False
     opted_in: bool = False
     duplicate: bool = False
-    unicode: bool = False  # the flow allows characters beyond GSM-7 in texts
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,16 +64,13 @@ class Outcome:
             "conversation_id": self.conversation_id,
             "opted_out": self.opted_out,
             "opted_in": self.opted_in,
-            "unicode": self.unicode,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Outcome:
         replies = [Message.model_validate(m) for m in data["replies"]]
-        return cls(
-            replies, data["conversation_id"], data["opted_out"], data["opted_in"], True,
-            data.get("unicode", False),
-        )  # fmt: skip
+        # Outcomes stored before the flow language lost ``unicode`` still carry it: not read.
+        return cls(replies, data["conversation_id"], data["opted_out"], data["opted_in"], True)
 
 
 class Runner:
@@ -79,8 +81,11 @@ class Runner:
         catalog: FlowCatalog,
         analysis: TextAnalysis | None = None,
         signpost: str | None = None,
+        channels: ChannelRegistry | None = None,
     ) -> None:
         self.engine = engine
+        # For each channel's own opt-out line; without them (tests, the terminal) none is added.
+        self.channels = channels
         self.vault = vault
         self.catalog = catalog
         self.analysis = analysis or DefaultTextAnalysis()
@@ -184,7 +189,7 @@ class Runner:
         flow = self._flow_of(db, conversation)
         session = EngineSession.model_validate(conversation.session)
         replies = [e for e in prompt_again(flow, session, notice) if isinstance(e, Message)]
-        return Outcome(replies, conversation.id, unicode=flow.unicode)
+        return Outcome(replies, conversation.id)
 
     def _respond(
         self, db: Session, channel: str, hashes: list[str], text: str, at: datetime
@@ -283,16 +288,19 @@ class Runner:
         )  # fmt: skip
         db.add(conversation)
         db.flush()
-        return self._apply(db, conversation, flow, session, events)
+        outcome = self._apply(db, conversation, flow, session, events)
+        if not outcome.replies or self.channels is None or channel not in self.channels:
+            return outcome
+        line = self.channels.get(channel).opt_out_line(session.language)
+        first, *rest = outcome.replies
+        return replace(outcome, replies=[with_opt_out_line(first, line), *rest])
 
     def _apply(
         self, db: Session, conversation: Conversation, flow: Flow,
         session: EngineSession, events: list[Event],
     ) -> Outcome:  # fmt: skip
         result = apply_events(db, conversation, flow, session, events, self.analysis)
-        return Outcome(
-            result.replies, conversation.id, opted_out=result.opted_out, unicode=flow.unicode
-        )
+        return Outcome(result.replies, conversation.id, opted_out=result.opted_out)
 
     def start_for(
         self, channel: str, address: str, flow_id: str, at: datetime, *,

@@ -74,9 +74,15 @@ def describe(event: Event) -> str:
 
 def play(spec: dict[str, Any]) -> tuple[list[list[str]], Session]:
     """Run a transcript's steps; return each step's described events and the final session."""
+    steps, session = replay(spec)
+    return [[describe(event) for event in events] for events in steps], session
+
+
+def replay(spec: dict[str, Any]) -> tuple[list[list[Event]], Session]:
+    """Run a transcript's steps; return each step's events and the final session."""
     flow = load(spec["flow"])
     clock = STARTED_AT
-    outputs: list[list[str]] = []
+    outputs: list[list[Event]] = []
     session: Session | None = None
     for step in spec["steps"]:
         if "start" in step:
@@ -95,7 +101,7 @@ def play(spec: dict[str, Any]) -> tuple[list[list[str]], Session]:
                     text=str(step["send"]), at=clock, concerns=tuple(step.get("concerns", ()))
                 )
                 session, events = resume(flow, session, message)
-        outputs.append([describe(event) for event in events])
+        outputs.append(list(events))
     assert session is not None
     return outputs, session
 

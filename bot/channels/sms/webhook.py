@@ -19,6 +19,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels.sms.format import render, split_long
 from bot.channels.sms.twilio import delivery_report
 from bot.config.settings import Settings
+from bot.surveys.inbound import Inbound
 from bot.surveys.runner import Outcome, Runner
 from storage import outbox as outbox_store
 
@@ -35,7 +36,7 @@ def twiml(outcome: Outcome) -> str:
     for message in outcome.replies:
         if message.role in CARRIER_CONFIRMED:
             continue
-        for part in split_long(render(message, unicode=outcome.unicode)):
+        for part in split_long(render(message)):
             response.message(part)
     return str(response)
 
@@ -71,13 +72,9 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
         missing = [name for name in ("From", "MessageSid") if not form.get(name)]
         if missing:
             return _problem(f"missing {', '.join(missing)}", 400)
-        text, notice = _text_of(form)
         # The runner is synchronous and may wait on a lock: off the event loop, so /healthz and
         # everyone else's requests go on meanwhile.
-        outcome = await run_in_threadpool(
-            runner.handle,
-            CHANNEL, form["From"], text, form["MessageSid"], datetime.now(UTC), notice=notice,
-        )  # fmt: skip
+        outcome = await run_in_threadpool(runner.receive, inbound_of(form, datetime.now(UTC)))
         return _xml(twiml(outcome))
 
     @router.post(STATUS_PATH, responses={403: {}, 400: {}})
@@ -98,13 +95,15 @@ def sms_router(settings: Settings, runner: Runner, engine: Engine) -> APIRouter:
     return router
 
 
-def _text_of(form: Mapping[str, str]) -> tuple[str, str | None]:
-    """The text to hand on, or a notice when there is none (a picture, an empty message)."""
+def inbound_of(form: Mapping[str, str], at: datetime) -> Inbound:
+    """Twilio's form (``From`` and ``MessageSid`` present) as the runner's ``Inbound``: the
+    text, or a notice when there is none (a picture, an empty message)."""
+    sender, sid = form["From"], form["MessageSid"]
     body = form.get("Body", "")
     opt_out_type = form.get("OptOutType", "").upper()
     # Twilio may be set up with extra opt-out words; whatever they are, it means STOP or START.
     if opt_out_type in {"STOP", "START"}:
-        return opt_out_type, None
+        return Inbound(CHANNEL, sender, sid, at, text=opt_out_type)
     if not body.strip():
-        return "", TEXT_ONLY
-    return body, None
+        return Inbound(CHANNEL, sender, sid, at, notice=TEXT_ONLY)
+    return Inbound(CHANNEL, sender, sid, at, text=body)

@@ -24,8 +24,7 @@ def preview_messages(flow: Flow, language: str) -> list[tuple[str, Message]]:
         last_activity_at=_EPOCH,
     )
     speaker = Speaker(compiled(flow), session)
-    intro = f"{speaker.text(flow.messages.intro)}\n{speaker.text(flow.messages.opt_out_footer)}"
-    shown = [("intro", speaker.say("intro", intro))]
+    shown = [("intro", speaker.say("intro", speaker.text(flow.messages.intro)))]
     for question in flow.questions:
         shown.append((f"{question.id} ({question.type})", speaker.ask(question)))
         if question.type != "info":

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from bot.channels.text import plain_text
 from bot.surveys.catalog import FlowCatalog
+from bot.surveys.inbound import Inbound
 from bot.surveys.runner import Outcome, Runner
 from storage import repository as repo
 from storage.crypto import Vault
@@ -61,17 +62,24 @@ def record_chat(
         clock(),
         provider_id=provider_id,
         values={"provider": found.name},
+        inline=True,  # read out or shown on screen: nothing for the outbox to send
     )
     _show(outcome, out)
     conversation_id = outcome.conversation_id
     for line in lines:
-        outcome = runner.handle(CHANNEL, address, line.rstrip("\r\n"), uuid.uuid4().hex, clock())
+        outcome = runner.receive(inbound_of(address, line, clock()))
         _show(outcome, out)
         if outcome.conversation_id != conversation_id or _ended(outcome):
             break
     with transaction(engine) as db:
         status = repo.conversation_status(db, conversation_id)
     return Recorded(conversation_id, status)
+
+
+def inbound_of(address: str, line: str, at: datetime) -> Inbound:
+    """One line typed at the keyboard: read like a text message (so staff can type STOP or
+    SKIP for the person), with an id of its own as there is no carrier to give one."""
+    return Inbound(CHANNEL, address, uuid.uuid4().hex, at, text=line.rstrip("\r\n"))
 
 
 def _ended(outcome: Outcome) -> bool:

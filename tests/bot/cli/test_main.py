@@ -160,3 +160,19 @@ def test_every_command_has_help_text() -> None:
     assert {"flows check", "invite", "worker", "chat", "serve", "users add"} <= set(found)
     missing = [name for name, command in found.items() if not (command.help or "").strip()]
     assert missing == []
+
+
+def test_check_warns_about_deprecated_parts_of_the_language(tmp_path: Path) -> None:
+    path = tmp_path / "old.yaml"
+    old = BAD_FLOW.replace("    next: nowhere\n", "").replace(
+        "{value: a, label: B}", "{value: b, label: B}"
+    )
+    path.write_text(old.replace("title: Broken\n", "title: Broken\nunicode: true\n"), "utf-8")
+    code, out, err = invoke("flows", "check", str(path))
+    assert code == 0  # still loads and runs
+    assert f"{path}: ok (broken v1, 1 questions)" in out
+    assert f"{path}: warning: messages.opt_out_footer is deprecated and ignored" in err
+    assert "each channel adds its own opt-out line" in err
+    assert f"{path}: warning: unicode is deprecated and ignored" in err
+    code, _, err = invoke("flows", "check", "fft")
+    assert (code, err) == (0, "")  # the bundled flows use neither

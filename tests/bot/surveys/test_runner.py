@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.channels.registry import build_registry
+from bot.config.settings import Settings
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import NO_SURVEY_TEXT, Runner
 from storage.crypto import Vault, generate_key
@@ -20,7 +22,8 @@ CATALOG = FlowCatalog.load()
 
 @pytest.fixture
 def runner(db_engine: Engine) -> Runner:
-    return Runner(db_engine, Vault.from_setting(generate_key()), CATALOG)
+    channels = build_registry(Settings())  # for SMS's own opt-out line
+    return Runner(db_engine, Vault.from_setting(generate_key()), CATALOG, channels=channels)
 
 
 class Person:
@@ -213,3 +216,16 @@ def test_disclosure_in_a_late_reply_is_flagged(runner: Runner, db_engine: Engine
     (flag,) = rows(db_engine, SafeguardingFlag)
     assert flag.text == "my carer hits me"
     assert rows(db_engine, Conversation)[0].status == "expired"
+
+
+def test_the_channel_adds_its_own_opt_out_line_in_the_persons_language(
+    runner: Runner, db_engine: Engine
+) -> None:
+    easy = runner.start_for("sms", PHONE, "homecare_monthly", T0, language="en-easy")
+    assert easy.replies[0].text.endswith("\nText STOP if you want no more texts.")
+    assert "STOP" not in easy.replies[1].text  # the first message only
+    staff = runner.start_for("telephone", PHONE, "homecare_monthly", T0, inline=True)
+    assert "STOP" not in staff.replies[0].text  # read out by staff: no line to add
+    queued = rows(db_engine, Outbox)
+    assert queued[0].body["text"] == easy.replies[0].text  # what is stored is what is sent
+    assert {o.kind for o in queued} == {"invitation"}

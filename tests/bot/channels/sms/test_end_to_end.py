@@ -38,7 +38,9 @@ def add_people(world: SmsWorld) -> None:
 
 def invite_and_send(world: SmsWorld, at: datetime) -> int:
     vault = vault_for(world.settings)
-    runner = Runner(world.engine, vault, FlowCatalog.load())
+    runner = Runner(
+        world.engine, vault, FlowCatalog.load(), channels=build_registry(world.settings)
+    )
     provider_id, found = plan(world.engine, "Sunrise Care", "sms", reporting_month(at), 1)
     send_invitations(runner, vault, "homecare_monthly", provider_id, found.eligible, at)
     worker = OutboxWorker(world.engine, vault, build_registry(world.settings), quiet_hours="")
@@ -106,7 +108,9 @@ def test_quiet_hours_hold_texts(sms_world: SmsWorld) -> None:
     add_people(sms_world)
     evening = datetime(2026, 10, 14, 21, 30, tzinfo=UTC)  # 22:30 in London (BST)
     vault = vault_for(sms_world.settings)
-    runner = Runner(sms_world.engine, vault, FlowCatalog.load())
+    runner = Runner(
+        sms_world.engine, vault, FlowCatalog.load(), channels=build_registry(sms_world.settings)
+    )
     provider_id, found = plan(sms_world.engine, "Sunrise Care", "sms", reporting_month(evening), 1)
     send_invitations(runner, vault, "homecare_monthly", provider_id, found.eligible, evening)
     worker = OutboxWorker(sms_world.engine, vault, build_registry(sms_world.settings))
@@ -121,7 +125,9 @@ def test_one_reminder_to_people_who_started_but_did_not_finish(sms_world: SmsWor
     invite_and_send(sms_world, now)
     sms_world.text(PHONES[0], "1")  # started, then went quiet
     vault = vault_for(sms_world.settings)
-    runner = Runner(sms_world.engine, vault, FlowCatalog.load())
+    runner = Runner(
+        sms_world.engine, vault, FlowCatalog.load(), channels=build_registry(sms_world.settings)
+    )
     worker = OutboxWorker(
         sms_world.engine, vault, build_registry(sms_world.settings), quiet_hours=""
     )
