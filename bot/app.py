@@ -27,10 +27,11 @@ log = logging.getLogger("carevoice.app")
 
 # Bytes a request body may have, by path prefix (others: bot/web/bodylimit.DEFAULT_LIMIT).
 # Twilio's form is under 10 KiB even for 1,600 characters of emoji; dashboard forms are small.
-# Telegram updates are small JSON; a web-form page posts one answer (fields are capped at 2,000
-# characters, and a checkbox list stays small).
+# Telegram updates are small JSON. A web-form page posts one answer (fields are capped at 2,000
+# characters); its limit is higher so that a too-long answer gets the form's own page, which
+# says what to do, rather than a bare 413.
 BODY_LIMITS = {
-    "/sms/": 64 * KIB, "/telegram/": 64 * KIB, "/f/": 64 * KIB, "/s/": 64 * KIB,
+    "/sms/": 64 * KIB, "/telegram/": 64 * KIB, "/f/": 256 * KIB, "/s/": 256 * KIB,
     "/reports": 64 * KIB, "/flags": 64 * KIB,
 }  # fmt: skip
 

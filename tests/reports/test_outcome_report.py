@@ -242,7 +242,7 @@ def test_answers_by_text_pair_and_an_erased_person_drops_out(db_engine: Engine) 
     assert domain(before, DAY, "confidence").people_paired == 6
     with transaction(db_engine) as session:
         person = find_person(session, vault, identifiers(PHONES[5]))
-        erase_person(session, person, NOW)
+        erase_person(session, person, NOW, vault=vault)
     after = outcomes_report(db_engine, "Bridge Day Centre", "2026-04", "2027-03", now=NOW)
     result = domain(after, DAY, "confidence")
     # The erased person (1 → 5) no longer pairs. Changes 1, 1, 2, 0, −1: mean 3/5.

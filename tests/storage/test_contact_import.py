@@ -288,7 +288,7 @@ def test_raw_dump_holds_no_name_or_number(
 def _erase(engine: Engine, vault: Vault, who: str) -> None:
     with transaction(engine) as session:
         person = find_person(session, vault, identifiers(who))
-        erase_person(session, person, datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+        erase_person(session, person, datetime(2026, 11, 2, 10, 0, tzinfo=UTC), vault=vault)
 
 
 ANN_AND_BOB = (

@@ -103,7 +103,7 @@ def test_erasure_unpairs_the_persons_waves_and_keeps_the_others(
         add_wave(db_engine, vault, who, ids[who], "6 months")
     with transaction(db_engine) as session:
         person = find_person(session, vault, identifiers("07700 900123"))
-        erase_person(session, person, T0 + timedelta(days=200))
+        erase_person(session, person, T0 + timedelta(days=200), vault=vault)
     (w1, ann1), (w2, ann2), (_, bob1), (_, bob2) = waves(db_engine)
     assert (w1, w2) == ("baseline", "6 months")  # the wave alone says nothing about who
     assert (ann1, ann2) == (None, None)

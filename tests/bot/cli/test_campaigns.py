@@ -220,7 +220,7 @@ def _invitations(month: str) -> int:
         return len(list(db.exec(select(Invitation).where(Invitation.month == month))))
 
 
-def test_a_channel_not_built_yet_is_reported_not_replaced(twilio: FakeTwilio) -> None:
+def test_a_person_who_prefers_a_web_link_gets_one_by_text(twilio: FakeTwilio) -> None:
     setup_people()
     with Session(engine()) as db:
         tom = db.exec(select(Contact).order_by(col(Contact.id))).all()[1]
@@ -229,10 +229,12 @@ def test_a_channel_not_built_yet_is_reported_not_replaced(twilio: FakeTwilio) ->
         db.commit()
     add("Monthly", "monthly, first Tuesday, 10:00")
     out = cli("campaigns", "preview", "Monthly", "--at", "2026-12-01")
-    assert "web_sms: 1 (channel not available: will not be sent)" in out
+    assert "web_sms: 1\n" in out
+    assert "channel not available" not in out
     cli("worker", "--once", "--now", "2026-12-01T10:00")
-    assert PHONES[1] not in invited_to(twilio)
-    assert "channel not available" in cli("campaigns", "status", "Monthly")
+    [link] = [s.body for s in twilio.sent if s.to == PHONES[1]]
+    assert "/s/" in link  # a personal link to the web form, not a text conversation
+    assert "channel not available" not in cli("campaigns", "status", "Monthly")
 
 
 def test_list_show_pause_resume_remove(twilio: FakeTwilio) -> None:
