@@ -5,6 +5,8 @@
 Each person completes the home-care survey (7 messages). The baseline inserts the same number of
 rows into a one-column table in one transaction each, on the same database: the ratio says what
 the runner's work (engine, encryption, answers, outbox, idempotency log) costs per message.
+Statements per message are counted by a SQLAlchemy ``before_cursor_execute`` listener, plus
+COMMIT and PostgreSQL's BEGIN (which the drivers do not send through a cursor).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import Runner
@@ -28,8 +30,7 @@ SCRIPT = ["FEEDBACK", "1", "2", "3", "4", "Lovely carers", "Ring when late"]
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
 
-def through_runner(engine: Engine, people: int, first: int = 0) -> int:
-    runner = Runner(engine, Vault.from_setting(generate_key()), FlowCatalog.load())
+def through_runner(runner: Runner, people: int, first: int = 0) -> int:
     count = 0
     for person in range(first, first + people):
         phone = f"+4477009{person:05d}"
@@ -57,12 +58,30 @@ def rate(work: Callable[[], int]) -> float:
     return done / (time.perf_counter() - started)
 
 
-def measure(name: str, engine: Engine, people: int) -> tuple[str, float, float]:
+class Statements:
+    """Counts what the engine sends to the database: cursor executions, BEGINs and COMMITs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        if engine.dialect.name != "sqlite":  # there our engine sends BEGIN IMMEDIATE itself
+            event.listen(engine, "begin", self._statement)
+        event.listen(engine, "commit", self._statement)
+
+    def _statement(self, *_args: object, **_kwargs: object) -> None:
+        self.count += 1
+
+
+def measure(name: str, engine: Engine, people: int) -> tuple[str, float, float, float]:
     upgrade(engine)
-    through_runner(engine, 1, first=99_999)  # warm-up: loads lexicons and flows once, not timed
-    runner_rate = rate(lambda: through_runner(engine, people))
+    # Built once, as the service does at start: loading the flow catalog is not per message.
+    runner = Runner(engine, Vault.from_setting(generate_key()), FlowCatalog.load())
+    through_runner(runner, 1, first=99_999)  # warm-up: loads lexicons and flows once, not timed
+    statements = Statements(engine)
+    runner_rate = rate(lambda: through_runner(runner, people))
+    per_message = statements.count / (people * len(SCRIPT))
     baseline_rate = rate(lambda: bare_inserts(engine, people * len(SCRIPT)))
-    return name, runner_rate, baseline_rate
+    return name, runner_rate, baseline_rate, per_message
 
 
 def main() -> None:
@@ -84,10 +103,12 @@ def main() -> None:
                 results.append(measure("PostgreSQL", engine, args.people))
             finally:
                 engine.dispose()
-    print(f"{'database':<12}{'runner msg/s':>14}{'bare insert/s':>15}{'ratio':>8}")
-    for name, runner_rate, baseline_rate in results:
+    print(f"{'database':<12}{'runner msg/s':>14}{'bare insert/s':>15}{'ratio':>8}{'stmts/msg':>11}")
+    for name, runner_rate, baseline_rate, per_message in results:
         ratio = runner_rate / baseline_rate
-        print(f"{name:<12}{runner_rate:>14.0f}{baseline_rate:>15.0f}{ratio:>8.2f}")
+        print(
+            f"{name:<12}{runner_rate:>14.0f}{baseline_rate:>15.0f}{ratio:>8.2f}{per_message:>11.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from flows.events import Message
+from storage import hot_path
 from storage.crypto import Vault
 from storage.models import (
     Address,
@@ -62,6 +63,9 @@ def lock_people(session: Session, channel: str, address_hashes: list[str]) -> No
 
 
 def find_address(session: Session, channel: str, hashes: list[str]) -> Address | None:
+    known = hot_path.known_person(session, channel, hashes)
+    if known is not None:
+        return known.address
     query = select(Address).where(Address.channel == channel, col(Address.address_hash).in_(hashes))
     return session.exec(query).first()
 
@@ -74,9 +78,13 @@ def ensure_address(
     at: datetime,
     contact_id: int | None = None,
 ) -> Address:
-    found = find_address(session, channel, vault.lookup_hashes(channel, address))
+    # The one query of the hot path: address, opt-out and active conversation together; the
+    # opt-out and conversation look-ups that follow in this transaction use its answer.
+    person = hot_path.load_person(session, channel, vault.lookup_hashes(channel, address))
+    found = person.address if person is not None else None
     if found is not None:
         if contact_id is not None and found.contact_id is None:
+            hot_path.forget_person(session)
             found.contact_id = contact_id
             session.add(found)
         return found
@@ -93,6 +101,9 @@ def ensure_address(
 
 
 def opt_out_row(session: Session, channel: str, hashes: list[str]) -> OptOut | None:
+    known = hot_path.known_person(session, channel, hashes)
+    if known is not None:
+        return known.opt_out
     query = select(OptOut).where(OptOut.channel == channel, col(OptOut.address_hash).in_(hashes))
     return session.exec(query).first()
 
@@ -113,6 +124,9 @@ def is_opted_out(session: Session, channel: str, hashes: list[str]) -> bool:
 
 def _latest_stop_elsewhere(session: Session, channel: str, hashes: list[str]) -> datetime | None:
     """When another address of the same contact last said STOP, if ever."""
+    known = hot_path.known_person(session, channel, hashes)
+    if known is not None:
+        return known.stopped_elsewhere
     address = find_address(session, channel, hashes)
     if address is None or address.contact_id is None:
         return None
@@ -136,6 +150,7 @@ def set_opt_out(
     session: Session, channel: str, hashes: list[str], active: bool, keyword: str, at: datetime
 ) -> None:
     row = opt_out_row(session, channel, hashes)
+    hot_path.forget_person(session)
     if row is None:
         row = OptOut(
             channel=channel, address_hash=hashes[0], active=active, keyword=keyword, changed_at=at
@@ -155,6 +170,28 @@ def set_opt_out(
     )
 
 
+def earlier_outcome(session: Session, channel: str, external_id: str) -> dict[str, Any] | None:
+    """What a message with this external id led to, if it was received before."""
+    return hot_path.earlier_outcome(session, channel, external_id)
+
+
+def record_inbound(
+    session: Session,
+    channel: str,
+    external_id: str,
+    address_hash: str,
+    conversation_id: int | None,
+    at: datetime,
+    outcome: dict[str, Any],
+) -> None:
+    """Log a received message and what it led to (the unique external id makes it once only)."""
+    row = {
+        "channel": channel, "external_id": external_id, "address_hash": address_hash,
+        "conversation_id": conversation_id, "received_at": at, "outcome": outcome,
+    }  # fmt: skip
+    hot_path.add_rows(session, hot_path.INSERT_INBOUND, [row])
+
+
 def inbound(session: Session, channel: str, external_id: str) -> InboundMessage | None:
     query = select(InboundMessage).where(
         InboundMessage.channel == channel, InboundMessage.external_id == external_id
@@ -163,6 +200,10 @@ def inbound(session: Session, channel: str, external_id: str) -> InboundMessage 
 
 
 def active_conversation(session: Session, channel: str, hashes: list[str]) -> Conversation | None:
+    known = hot_path.known_person(session, channel, hashes)
+    if known is not None:
+        found = known.conversation
+        return found if found is not None and found.status == "active" else None
     query = (
         select(Conversation)
         .where(
@@ -196,10 +237,16 @@ def remember_flow(session: Session, flow_id: str, version: int, source: str, at:
 
 
 def flow_source(session: Session, flow_id: str, version: int) -> str | None:
+    remembered = hot_path.remembered_source(session, flow_id, version)
+    if remembered is not None:
+        return remembered
     query = select(FlowVersion.source).where(
         FlowVersion.flow_id == flow_id, FlowVersion.version == version
     )
-    return session.exec(query).first()
+    source = session.exec(query).first()
+    if source is not None:
+        hot_path.remember_source(session, flow_id, version, source)
+    return source
 
 
 def supersede_answers(
@@ -285,6 +332,7 @@ def provider_name(session: Session, provider_id: int) -> str:
 
 def close_conversation(session: Session, conversation: Conversation, at: datetime) -> None:
     """A newer survey replaces one left open: the old one ends as expired, answers kept."""
+    hot_path.forget_person(session)
     conversation.status = "expired"
     conversation.last_activity_at = at
     conversation.revision += 1
@@ -301,20 +349,24 @@ def queue_replies(
     status: str = "queued",
 ) -> None:
     assert person.id is not None
-    for reply in replies:
-        session.add(
-            Outbox(
-                channel=person.channel,
-                address_id=person.id,
-                conversation_id=conversation_id,
-                kind=kind,
-                status=status,
-                sent_at=at if status == "sent_inline" else None,
-                body=reply.model_dump(mode="json"),
-                send_after=at,
-                created_at=at,
-            )
-        )
+    rows = [
+        {
+            "channel": person.channel,
+            "address_id": person.id,
+            "conversation_id": conversation_id,
+            "kind": kind,
+            "status": status,
+            "sent_at": at if status == "sent_inline" else None,
+            "body": reply.model_dump(mode="json"),
+            "send_after": at,
+            "created_at": at,
+            "attempts": 0,
+            "external_id": None,
+            "last_error": None,
+        }
+        for reply in replies
+    ]
+    hot_path.add_rows(session, hot_path.INSERT_OUTBOX, rows)
 
 
 def due_conversation_ids(engine: Engine, at: datetime) -> list[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -19,8 +20,9 @@ from flows.events import (
     Revised,
 )
 from flows.session import Session as EngineSession
+from storage import hot_path
 from storage import repository as repo
-from storage.models import Answer, Conversation, SafeguardingFlag
+from storage.models import Conversation, SafeguardingFlag
 
 
 @dataclass
@@ -41,62 +43,73 @@ def apply_events(
     applied = Applied()
     assert conversation.id is not None
     concerns: list[str] = []
+    answers: list[dict[str, Any]] = []  # written together, after any RESTART has voided the old
     at = session.last_activity_at
     for event in events:
         if isinstance(event, Message):
             applied.replies.append(event)
         elif isinstance(event, AnswerRecorded):
-            _answer(db, conversation, event, analysis, tuple(concerns), at)
+            answers.append(_answer(conversation, event, analysis, tuple(concerns), at))
         elif isinstance(event, Flagged):
             concerns.extend(event.reasons)
             _flag(db, conversation, event, at, analysis)
         elif isinstance(event, OptedOut):
             applied.opted_out = True
         elif isinstance(event, Restarted):
+            hot_path.add_rows(db, hot_path.INSERT_ANSWER, answers)
+            answers = []
             repo.supersede_answers(db, conversation.id)
         elif isinstance(event, Revised):
+            hot_path.add_rows(db, hot_path.INSERT_ANSWER, answers)
+            answers = []
             repo.supersede_answers(db, conversation.id, event.question_ids)
-    conversation.session = session.model_dump(mode="json")
-    conversation.status = session.status.value
-    conversation.last_activity_at = session.last_activity_at
-    conversation.expires_at = session.last_activity_at + flow.expiry
-    conversation.revision += 1
-    db.add(conversation)
+    hot_path.add_rows(db, hot_path.INSERT_ANSWER, answers)
+    state = {
+        "session": session.model_dump(mode="json"),
+        "status": session.status.value,
+        "last_activity_at": session.last_activity_at,
+        "expires_at": session.last_activity_at + flow.expiry,
+    }
+    hot_path.save_conversation(db, conversation, state)
     return applied
 
 
 def _answer(
-    db: Session,
     conversation: Conversation,
     event: AnswerRecorded,
     analysis: TextAnalysis,
     concerns: tuple[str, ...],
     at: datetime,
-) -> None:
+) -> dict[str, Any]:
+    """The answer's row (for a Core insert: every column named)."""
     assert conversation.id is not None
-    row = Answer(
-        conversation_id=conversation.id,
-        provider_id=conversation.provider_id,
-        flow_id=conversation.flow_id,
-        flow_version=conversation.flow_version,
-        question_id=event.question_id,
-        question_type=event.question_type,
-        status=event.status,
-        indicator=event.indicator,
-        value=event.value,
-        polarity=event.polarity,
-        raw_text=event.raw_text if event.question_type == "free_text" else None,
-        purpose=event.purpose,
-        channel=conversation.channel,
-        answered_at=at,
-        reporting_month=repo.reporting_month(at),
-        flags=list(concerns) or None,
-    )
+    row: dict[str, Any] = {
+        "conversation_id": conversation.id,
+        "provider_id": conversation.provider_id,
+        "flow_id": conversation.flow_id,
+        "flow_version": conversation.flow_version,
+        "question_id": event.question_id,
+        "question_type": event.question_type,
+        "status": event.status,
+        "indicator": event.indicator,
+        "value": event.value,
+        "polarity": event.polarity,
+        "raw_text": event.raw_text if event.question_type == "free_text" else None,
+        "purpose": event.purpose,
+        "channel": conversation.channel,
+        "answered_at": at,
+        "reporting_month": repo.reporting_month(at),
+        "superseded": False,
+        "flags": list(concerns) or None,
+        "sentiment": None,
+        "sentiment_score": None,
+        "themes": None,
+    }
     if event.question_type == "free_text" and isinstance(event.value, str):
         note = analysis.annotate(event.value, event.purpose)
-        row.sentiment, row.sentiment_score = note.sentiment, note.sentiment_score
-        row.themes = list(note.themes) or None
-    db.add(row)
+        row["sentiment"], row["sentiment_score"] = note.sentiment, note.sentiment_score
+        row["themes"] = list(note.themes) or None
+    return row
 
 
 def _flag(

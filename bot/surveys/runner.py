@@ -34,7 +34,7 @@ from storage import handled
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
-from storage.models import Conversation, InboundMessage, Invitation, SafeguardingFlag
+from storage.models import Conversation, Invitation, SafeguardingFlag
 
 if TYPE_CHECKING:
     # Given by the composition root (bot.config.wiring); importing it here would make every
@@ -116,9 +116,9 @@ class Runner:
         hashes = self.vault.lookup_hashes(channel, inbound.address)
         with transaction(self.engine) as db:
             repo.lock_person(db, channel, hashes[0])
-            earlier = repo.inbound(db, channel, inbound.external_id)
+            earlier = repo.earlier_outcome(db, channel, inbound.external_id)
             if earlier is not None:
-                return Outcome.from_json(earlier.outcome)
+                return Outcome.from_json(earlier)
             if handled.seen(db, self.vault, channel, inbound.external_id):
                 return Outcome(duplicate=True)  # handled, then purged or erased: not again
             handled.remember(db, self.vault, channel, inbound.external_id, at)
@@ -131,16 +131,10 @@ class Runner:
                 outcome = self._start_requested(db, channel, hashes, inbound.start, at)
             else:
                 outcome = self._respond(db, channel, hashes, inbound.text or "", at)
-            db.add(
-                InboundMessage(
-                    channel=channel,
-                    external_id=inbound.external_id,
-                    address_hash=person.address_hash,
-                    conversation_id=outcome.conversation_id,
-                    received_at=at,
-                    outcome=outcome.to_json(),
-                )
-            )
+            repo.record_inbound(
+                db, channel, inbound.external_id, person.address_hash,
+                outcome.conversation_id, at, outcome.to_json(),
+            )  # fmt: skip
             status = "sent_inline" if inline else "queued"
             repo.queue_replies(
                 db, person, outcome.conversation_id, outcome.replies, at, status=status

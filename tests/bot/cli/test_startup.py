@@ -74,3 +74,15 @@ def test_serve_on_a_taken_port_says_so_before_any_banner(tmp_path: Path) -> None
     assert "listening" not in done.stdout
     assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
     assert f"--port {port + 1}" in done.stderr
+
+
+def test_serve_answers_without_waiting_for_the_clients_delayed_ack() -> None:
+    # Without TCP_NODELAY on the socket serve binds itself, a response written in two pieces
+    # (uvicorn writes headers, then body) waits for the client's delayed ACK: ~40 ms each.
+    from bot.cli.main import _bind
+
+    listening = _bind("127.0.0.1", 0)
+    try:
+        assert listening.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        listening.close()

@@ -1,0 +1,190 @@
+"""The per-message statements, kept few and cheap (DESIGN.md: "The hot path is lean").
+
+An inbound message used to cost ~13 statements, most of the CPU going to building ORM
+expressions and flushing ORM objects. Here:
+
+- one query loads the person: their address, their opt-out row, when another address of theirs
+  last said STOP, and their active conversation (``load_person``). The result is kept in the
+  session for the rest of the transaction and dropped on any flush, commit or rollback, so a
+  write the ORM makes is never hidden by it;
+- rows the message only adds (answers, the inbound record, outbox replies) and the
+  conversation's new state are written with SQLAlchemy Core statements built once at import,
+  so their compiled form comes from SQLAlchemy's cache and no unit of work runs for them;
+- a flow's stored text is immutable per (flow, version), so it is read once per process.
+
+``storage.repository`` calls these; callers keep using the repository.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, event, func, insert, select, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col
+
+from storage.models import Address, Answer, Conversation, InboundMessage, OptOut, Outbox
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+ANSWER = _table(Answer)
+CONVERSATION = _table(Conversation)
+INBOUND = _table(InboundMessage)
+OUTBOX = _table(Outbox)
+OPT_OUT = _table(OptOut)
+ADDRESS = _table(Address)
+
+_KEY = "carevoice.person"
+
+
+@dataclass(frozen=True)
+class Person:
+    """What one query says about an address (all ORM rows live in the session)."""
+
+    address: Address
+    opt_out: OptOut | None
+    stopped_elsewhere: datetime | None
+    conversation: Conversation | None
+
+
+def _person_query() -> Any:
+    hashes: Any = bindparam("hashes", expanding=True)
+    channel: Any = bindparam("channel")
+    other, their_stop = aliased(Address), aliased(OptOut)
+    stopped_elsewhere = (
+        select(func.max(col(their_stop.stopped_at)))
+        .join(
+            other,
+            (col(other.channel) == col(their_stop.channel))
+            & (col(other.address_hash) == col(their_stop.address_hash)),
+        )
+        .where(col(other.contact_id) == col(Address.contact_id), col(other.id) != col(Address.id))
+        .correlate(Address)
+        .scalar_subquery()
+    )
+    newest = aliased(Conversation)
+    active_id = (
+        select(func.max(col(newest.id)))
+        .where(
+            col(newest.channel) == channel,
+            col(newest.address_hash).in_(hashes),
+            col(newest.status) == "active",
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(Address, OptOut, stopped_elsewhere, Conversation)
+        .select_from(Address)
+        .outerjoin(
+            OptOut, and_(col(OptOut.channel) == channel, col(OptOut.address_hash).in_(hashes))
+        )
+        .outerjoin(Conversation, col(Conversation.id) == active_id)
+        .where(col(Address.channel) == channel, col(Address.address_hash).in_(hashes))
+        .limit(1)
+    )
+
+
+PERSON = _person_query()
+
+
+def load_person(session: Session, channel: str, hashes: list[str]) -> Person | None:
+    """The person behind these hashes in one query, remembered until the session next writes."""
+    row = session.execute(PERSON, {"channel": channel, "hashes": hashes}).first()
+    person = None if row is None else Person(row[0], row[1], row[2], row[3])
+    if person is not None:
+        session.info[_KEY] = (channel, tuple(hashes), person)
+    return person
+
+
+def known_person(session: Session, channel: str, hashes: list[str]) -> Person | None:
+    """The person ``load_person`` found in this transaction, if nothing was written since."""
+    cached = session.info.get(_KEY)
+    if cached is None or cached[0] != channel or cached[1] != tuple(hashes):
+        return None
+    person: Person = cached[2]
+    return person
+
+
+def forget_person(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    forget_person(session)
+
+
+# Any flush (a new address, an opt-out, a new conversation), commit or rollback ends what the
+# one query said.
+for _name in ("after_flush", "after_commit", "after_rollback"):
+    event.listen(OrmSession, _name, _forget)
+
+
+INSERT_ANSWER = insert(ANSWER)
+INSERT_OUTBOX = insert(OUTBOX)
+INSERT_INBOUND = insert(INBOUND)
+SELECT_OUTCOME = select(INBOUND.c.outcome).where(
+    INBOUND.c.channel == bindparam("channel"), INBOUND.c.external_id == bindparam("external_id")
+)
+UPDATE_CONVERSATION = (
+    update(CONVERSATION)
+    .where(CONVERSATION.c.id == bindparam("conversation_id"))
+    .values(
+        session=bindparam("session"),
+        status=bindparam("status"),
+        last_activity_at=bindparam("last_activity_at"),
+        expires_at=bindparam("expires_at"),
+        revision=bindparam("revision"),
+    )
+)
+
+
+def add_rows(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (one statement; several rows as one executemany)."""
+    if rows:
+        session.connection().execute(statement, rows)
+
+
+def earlier_outcome(session: Session, channel: str, external_id: str) -> dict[str, Any] | None:
+    found = session.connection().execute(
+        SELECT_OUTCOME, {"channel": channel, "external_id": external_id}
+    )
+    outcome: dict[str, Any] | None = found.scalar()
+    return outcome
+
+
+def save_conversation(db: Session, conversation: Conversation, state: dict[str, Any]) -> None:
+    """Write the conversation's new state with one UPDATE; the ORM object shows it too, and is
+    not marked changed (so commit does not write it a second time)."""
+    assert conversation.id is not None
+    state["revision"] = conversation.revision + 1
+    db.connection().execute(UPDATE_CONVERSATION, {"conversation_id": conversation.id, **state})
+    for name, value in state.items():
+        set_committed_value(conversation, name, value)
+
+
+# Per database (engine): two databases may hold different texts under one flow id and version.
+_sources: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], str]] = weakref.WeakKeyDictionary()
+_sources_lock = threading.Lock()
+
+
+def remembered_source(session: Session, flow_id: str, version: int) -> str | None:
+    return _sources.get(session.get_bind(), {}).get((flow_id, version))
+
+
+def remember_source(session: Session, flow_id: str, version: int, source: str) -> None:
+    """A (flow, version)'s text never changes once stored (``remember_flow`` never updates)."""
+    with _sources_lock:
+        known = _sources.setdefault(session.get_bind(), {})
+        if len(known) > 1000:  # bounded: a long-lived process sees few versions anyway
+            known.clear()
+        known[(flow_id, version)] = source
