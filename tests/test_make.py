@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tomllib
@@ -16,9 +17,13 @@ DEV_TOOLS = ("pytest", "mypy", "ruff", "playwright", "hypothesis", "import-linte
 def planned(target: str) -> str:
     if shutil.which("make") is None:
         pytest.fail("make is needed: it is one of the two commands")
+    # Run under `make test`, the flags of the outer make (MAKEFLAGS, MAKELEVEL) would be
+    # inherited and add "Entering directory" lines: plan it as a person at a shell would.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
     done = subprocess.run(
-        ["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+        ["make", "-n", "-B", "--no-print-directory", target],
+        cwd=ROOT, capture_output=True, text=True, check=True, env=env,
+    )  # fmt: skip
     return done.stdout
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.channels.base import with_opt_out_line
@@ -112,6 +113,15 @@ class Runner:
         ``inline``: the caller delivers the replies itself (in a webhook response, a web page),
         so they are stored as already sent and the outbox worker leaves them alone.
         """
+        try:
+            return self._receive_once(inbound, inline)
+        except IntegrityError:
+            # Two deliveries of one message, handled at once by two processes, both got past the
+            # duplicate check before either committed; the loser's unique key refused it. Its
+            # transaction is gone, so trying again finds the winner's record and returns that.
+            return self._receive_once(inbound, inline)
+
+    def _receive_once(self, inbound: Inbound, inline: bool) -> Outcome:
         channel, at = inbound.channel, inbound.received_at
         hashes = self.vault.lookup_hashes(channel, inbound.address)
         with transaction(self.engine) as db:
