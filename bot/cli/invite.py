@@ -16,7 +16,8 @@ from bot.cli.support import fail
 from bot.config.database import DatabaseNotReady
 from bot.config.wiring import Services
 from bot.safeguarding.alerts import AlertFailed
-from bot.surveys.invitations import InviteError, masked, plan, send_invitations
+from bot.surveys.catalog import CatalogEntry
+from bot.surveys.invitations import InviteError, InvitePlan, masked, plan, send_invitations
 from bot.surveys.web_invitations import By, invite_to_web, link_text
 from flows.definition import Flow
 from flows.engine import start
@@ -49,16 +50,8 @@ def invite(
     if channel == "web":
         invite_web(flow, provider, by, dry_run)
         return
-    try:
-        services = Services.build()
-        settings, engine = services.settings, services.engine
-        entry = services.catalog.resolve(flow)
-        now = datetime.now(UTC)
-        provider_id, found = plan(
-            engine, provider, channel, reporting_month(now), settings.invitations_per_month
-        )
-    except (DatabaseNotReady, InviteError, LookupError, FlowError) as error:
-        raise fail(str(error).strip("'\"")) from None
+    services, entry, provider_id, found, now = _planned(flow, provider, channel)
+    engine = services.engine
     vault = services.vault
     typer.echo(
         f"{len(found.eligible)} to invite; skipped {found.opted_out} opted out, "
@@ -75,18 +68,25 @@ def invite(
     typer.echo(f"queued {started} invitations; run `carevoice worker` to send them")
 
 
-def invite_web(flow: str, provider: str, by: str, dry_run: bool) -> None:
-    """Personal links to the web form, by text (queued for the worker) or by e-mail (now)."""
+def _planned(
+    flow: str, provider: str, address_channel: str
+) -> tuple[Services, CatalogEntry, int, InvitePlan, datetime]:
+    """The services, the flow, and who of the provider's people would be invited now."""
     try:
         services = Services.build()
-        settings, engine = services.settings, services.engine
         entry = services.catalog.resolve(flow)
         now = datetime.now(UTC)
-        provider_id, found = plan(
-            engine, provider, by, reporting_month(now), settings.invitations_per_month
-        )
+        month, cap = reporting_month(now), services.settings.invitations_per_month
+        provider_id, found = plan(services.engine, provider, address_channel, month, cap)
     except (DatabaseNotReady, InviteError, LookupError, FlowError) as error:
         raise fail(str(error).strip("'\"")) from None
+    return services, entry, provider_id, found, now
+
+
+def invite_web(flow: str, provider: str, by: str, dry_run: bool) -> None:
+    """Personal links to the web form, by text (queued for the worker) or by e-mail (now)."""
+    services, entry, provider_id, found, now = _planned(flow, provider, by)
+    settings, engine = services.settings, services.engine
     what = "a number" if by == "sms" else "an e-mail address"
     typer.echo(
         f"{len(found.eligible)} to invite to the web form; skipped {found.opted_out} opted out, "
