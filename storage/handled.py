@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,7 +31,7 @@ def _hashes(vault: Vault, channel: str, external_id: str) -> list[str]:
 
 
 _HANDLED: Table = HandledId.__table__  # type: ignore[attr-defined]
-_ROW = {
+_ROW: dict[str, Any] = {
     "channel": bindparam("channel"),
     "id_hash": bindparam("id_hash"),
     "handled_at": bindparam("handled_at"),
