@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Table, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from storage.crypto import Vault
@@ -27,18 +30,42 @@ def _hashes(vault: Vault, channel: str, external_id: str) -> list[str]:
     return vault.lookup_hashes(f"handled-id:{channel}", external_id)
 
 
-def seen(db: Session, vault: Vault, channel: str, external_id: str) -> bool:
-    query = select(HandledId.id).where(
-        HandledId.channel == channel,
-        col(HandledId.id_hash).in_(_hashes(vault, channel, external_id)),
-    )
-    return db.exec(query).first() is not None
+_HANDLED: Table = HandledId.__table__  # type: ignore[attr-defined]
+_ROW: dict[str, Any] = {
+    "channel": bindparam("channel"),
+    "id_hash": bindparam("id_hash"),
+    "handled_at": bindparam("handled_at"),
+}
+# One statement records the id and says whether it was new, instead of a look-up, an ORM add
+# and its flush. Built once per dialect, so the compiled form comes from SQLAlchemy's cache.
+_CLAIM = {
+    "postgresql": postgresql.insert(_HANDLED)
+    .values(_ROW)
+    .on_conflict_do_nothing(index_elements=["channel", "id_hash"])
+    .returning(_HANDLED.c.id),
+    "sqlite": sqlite.insert(_HANDLED)
+    .values(_ROW)
+    .on_conflict_do_nothing(index_elements=["channel", "id_hash"])
+    .returning(_HANDLED.c.id),
+}
 
 
-def remember(db: Session, vault: Vault, channel: str, external_id: str, at: datetime) -> None:
-    db.add(
-        HandledId(channel=channel, id_hash=_hashes(vault, channel, external_id)[0], handled_at=at)
-    )
+def claim(db: Session, vault: Vault, channel: str, external_id: str, at: datetime) -> bool:
+    """Record ``external_id`` as handled; False if it had been handled before.
+
+    A second delivery racing the first waits on the unique key until the first commits, then
+    finds it (PostgreSQL), or waits for the write lock (SQLite). A hash under a retired key is
+    looked for only while one is configured."""
+    hashes = _hashes(vault, channel, external_id)
+    if len(hashes) > 1:
+        older = select(HandledId.id).where(
+            HandledId.channel == channel, col(HandledId.id_hash).in_(hashes[1:])
+        )
+        if db.exec(older).first() is not None:
+            return False
+    statement = _CLAIM[db.get_bind().dialect.name]
+    row = {"channel": channel, "id_hash": hashes[0], "handled_at": at}
+    return db.connection().execute(statement, row).first() is not None
 
 
 def remember_all(db: Session, vault: Vault, handled: Iterable[tuple[str, str, datetime]]) -> int:

@@ -116,22 +116,25 @@ class Runner:
         try:
             return self._receive_once(inbound, inline)
         except IntegrityError:
-            # Two deliveries of one message, handled at once by two processes, both got past the
-            # duplicate check before either committed; the loser's unique key refused it. Its
-            # transaction is gone, so trying again finds the winner's record and returns that.
-            return self._receive_once(inbound, inline)
+            # Two deliveries of one message raced past the duplicate check in two processes and
+            # the loser's unique key refused it; or the message was handled before handled ids
+            # were kept, so only its inbound record knows it. Its transaction is gone: the
+            # careful path looks for the earlier record first and returns that.
+            return self._receive_once(inbound, inline, careful=True)
 
-    def _receive_once(self, inbound: Inbound, inline: bool) -> Outcome:
+    def _receive_once(self, inbound: Inbound, inline: bool, careful: bool = False) -> Outcome:
         channel, at = inbound.channel, inbound.received_at
         hashes = self.vault.lookup_hashes(channel, inbound.address)
         with transaction(self.engine) as db:
             repo.lock_person(db, channel, hashes[0])
-            earlier = repo.earlier_outcome(db, channel, inbound.external_id)
+            earlier = repo.earlier_outcome(db, channel, inbound.external_id) if careful else None
             if earlier is not None:
                 return Outcome.from_json(earlier)
-            if handled.seen(db, self.vault, channel, inbound.external_id):
-                return Outcome(duplicate=True)  # handled, then purged or erased: not again
-            handled.remember(db, self.vault, channel, inbound.external_id, at)
+            # A new message costs one statement here: claiming its id says it is new.
+            if not handled.claim(db, self.vault, channel, inbound.external_id, at):
+                earlier = repo.earlier_outcome(db, channel, inbound.external_id)
+                # Handled, then purged or erased: not again.
+                return Outcome(duplicate=True) if earlier is None else Outcome.from_json(earlier)
             person = repo.ensure_address(db, self.vault, channel, inbound.address, at)
             if inbound.notice is not None:
                 outcome = self._prompt_again(db, channel, hashes, inbound.notice)

@@ -106,3 +106,26 @@ def test_only_a_keyed_hash_is_stored(db_engine: Engine) -> None:
         stored = {row.id_hash for row in db.exec(select(HandledId))}
     assert len(stored) == len(SURVEY)
     assert all(len(h) == 64 and "SM" not in h for h in stored)
+
+
+def test_a_redelivery_of_a_message_from_before_the_table_returns_its_reply(
+    db_engine: Engine,
+) -> None:
+    vault = Vault.from_setting(generate_key())
+    runner = answered(db_engine, vault)
+    with transaction(db_engine) as db:
+        db.exec(delete(HandledId))  # handled before handled ids were kept
+    answers = count(db_engine, Answer)
+    again = runner.handle("sms", PHONE, SURVEY[1], f"SM{1:032x}", T0 + timedelta(minutes=9))
+    assert again.duplicate
+    assert again.replies  # the reply it was given, not a new turn
+    assert count(db_engine, Answer) == answers
+
+
+def test_a_replay_after_key_rotation_is_recognised_by_the_retired_key(db_engine: Engine) -> None:
+    old = generate_key()
+    answered(db_engine, Vault.from_setting(old))
+    purge_all(db_engine, Vault.from_setting(old))
+    rotated = Runner(db_engine, Vault.from_setting(f"{generate_key()},{old}"), FlowCatalog.load())
+    assert replay_all(rotated) == [True] * len(SURVEY)
+    assert count(db_engine, HandledId) == len(SURVEY)
