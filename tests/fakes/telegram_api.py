@@ -14,9 +14,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.fakes.loopback import JsonHandler, LoopbackServer
 
 TOKEN = "123456:TEST-token_for-the-fake"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Care Voice", "username": "carevoice_test_bot"}
@@ -119,54 +120,23 @@ def _error(code: int, description: str, retry_after: int | None = None) -> dict[
     return body
 
 
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeTelegram
-
+class _Handler(JsonHandler[FakeTelegram]):
     def do_POST(self) -> None:
         parts = self.path.strip("/").split("/")
         if len(parts) != 2 or parts[0] != f"bot{self.fake.token}":
-            self._reply(401, _error(401, "Unauthorized"))
+            self.reply(401, _error(401, "Unauthorized"))
             return
-        length = int(self.headers.get("Content-Length", "0"))
-        raw = self.rfile.read(length).decode()
+        raw = self.body()
         if self.headers.get("Content-Type", "").startswith("application/json"):
             params = json.loads(raw or "{}")
         else:
             params = {k: v[0] for k, v in parse_qs(raw).items()}
         status, body = self.fake.answer(parts[1], params)
-        self._reply(status, body)
-
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:  # keep test output quiet
-        pass
+        self.reply(status, body)
 
 
-class FakeTelegramServer:
+class FakeTelegramServer(LoopbackServer[FakeTelegram]):
     """Runs a ``FakeTelegram`` on 127.0.0.1 on a free port until ``stop()``."""
 
     def __init__(self, fake: FakeTelegram | None = None) -> None:
-        self.fake = fake or FakeTelegram()
-        handler = type("Handler", (_Handler,), {"fake": self.fake})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeTelegramServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(fake or FakeTelegram(), _Handler)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from tests.fakes.loopback import JsonHandler, LoopbackServer
 
 
 @dataclass
@@ -84,33 +84,19 @@ def _error(code: int, message: str, status: int) -> dict[str, object]:
     }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeTwilio
-
+class _Handler(JsonHandler[FakeTwilio]):
     def do_POST(self) -> None:
         parts = self.path.strip("/").split("/")
         if len(parts) != 4 or parts[0] != "2010-04-01" or parts[3] != "Messages.json":
-            self._reply(404, {"code": 20404, "message": "not found", "status": 404})
+            self.reply(404, {"code": 20404, "message": "not found", "status": 404})
             return
         user = _basic_user(self.headers.get("Authorization", ""), self.fake)
         if user is None:
-            self._reply(401, _error(20003, "Authenticate", 401))
+            self.reply(401, _error(20003, "Authenticate", 401))
             return
-        length = int(self.headers.get("Content-Length", "0"))
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        form = {k: v[0] for k, v in parse_qs(self.body()).items()}
         status, body = self.fake.answer(parts[2], user, form)
-        self._reply(status, body)
-
-    def _reply(self, status: int, body: dict[str, object]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:  # keep test output quiet
-        pass
+        self.reply(status, body)
 
 
 def _basic_user(header: str, fake: FakeTwilio) -> str | None:
@@ -120,24 +106,8 @@ def _basic_user(header: str, fake: FakeTwilio) -> str | None:
     return user if password == fake.auth_token else None
 
 
-class FakeTwilioServer:
+class FakeTwilioServer(LoopbackServer[FakeTwilio]):
     """Runs a ``FakeTwilio`` on 127.0.0.1 on a free port until ``stop()``."""
 
     def __init__(self, fake: FakeTwilio | None = None) -> None:
-        self.fake = fake or FakeTwilio()
-        handler = type("Handler", (_Handler,), {"fake": self.fake})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeTwilioServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(fake or FakeTwilio(), _Handler)
