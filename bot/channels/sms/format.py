@@ -24,6 +24,7 @@ _PLAIN = {
     "–": "-", "—": "-", "‒": "-", "―": "-", "‐": "-", "‑": "-", "…": "...",
     "`": "'", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "•": "-", "·": "-", "\t": " ",
 }  # fmt: skip
+_TO_PLAIN = str.maketrans(_PLAIN)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Segments:
 
 def gsm_safe(text: str) -> str:
     """Replace curly quotes, dashes and the like with characters every phone can show."""
-    return "".join(_PLAIN.get(char, char) for char in text)
+    return text.translate(_TO_PLAIN)  # one pass in C: every reply goes through it
 
 
 def is_gsm7(text: str) -> bool:
