@@ -1,5 +1,6 @@
-"""What per-person campaigns read: who has a start date, which waves each has been asked, and
-the invited runs still open with the start date their window is counted from.
+"""What per-person campaigns read: who has a start date, which waves each has been asked, the
+invited runs still open with the start date their window is counted from, and the wave a
+personal link was sent for.
 
 Apart from ``storage.campaigns`` (the period campaigns' reads) so that each stays small. The
 caller owns the transaction.
@@ -12,7 +13,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from storage.models import CampaignRun, Contact
+from storage.models import Campaign, CampaignRun, Contact
 
 
 def started(db: Session, provider_ids: Sequence[int] | None) -> dict[int, date]:
@@ -47,3 +48,15 @@ def open_runs(db: Session, campaign_id: int) -> list[tuple[CampaignRun, date | N
         .order_by(col(CampaignRun.id))
     )
     return [(run, on) for run, on in db.exec(query)]
+
+
+def wave_of_invitation(db: Session, invitation_id: int) -> str | None:
+    """The wave a per-person campaign sent this personal link for; None for any other link.
+
+    A link's conversation begins only when it is opened, so the web form marks its wave then."""
+    query = (
+        select(CampaignRun.period)
+        .join(Campaign, col(Campaign.id) == CampaignRun.campaign_id)
+        .where(CampaignRun.invitation_id == invitation_id, col(Campaign.waves).is_not(None))
+    )
+    return db.exec(query).first()
