@@ -270,7 +270,10 @@ def _texts(services: Services, route: str, messages: list[Any]) -> list[str]:
 
 
 def _print_preview(summary: dict[str, Any]) -> None:
-    typer.echo(f"period {summary['period']}, runs {summary['runs_at']}")
+    if "by_wave" in summary:
+        typer.echo(f"per person: who is due at {summary['runs_at']}")
+    else:
+        typer.echo(f"period {summary['period']}, runs {summary['runs_at']}")
     typer.echo(f"{summary['to_invite']} to invite")
     for wave, counts in summary.get("by_wave", {}).items():
         typer.echo(f"  wave {wave}: {counts['due']} due, {counts['to_invite']} to invite")
