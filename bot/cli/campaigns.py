@@ -97,6 +97,8 @@ def add(
     except LookupError as error:
         raise fail(str(error).strip("'\"")) from None
     if per_person:
+        if schedule is not None:
+            raise fail("a per-person campaign has waves (--waves), not a --schedule")
         add_per_person(services, name, flow, providers, waves, window, remind_after, starts, ends)
         return
     if schedule is None:

@@ -28,13 +28,6 @@ _STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 _BODY = re.compile(r"<body>(.*?)</body>", re.DOTALL)
 
 
-def contract_year(month: str) -> tuple[str, str]:
-    """The April-to-March year that holds ``month`` (how councils let and review contracts)."""
-    year, number = int(month[:4]), int(month[5:7])
-    first = year if number >= 4 else year - 1
-    return f"{first}-04", f"{first + 1}-03"
-
-
 def add_outcome_routes(router: APIRouter, dash: Dashboard) -> None:
     @router.get(f"{BASE}/view")
     def choose(

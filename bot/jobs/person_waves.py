@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.jobs.outbox import in_quiet_hours
 from bot.surveys.campaigns import Occurrence, Planned, plan_one
-from bot.surveys.person_waves import DueWave, due_wave, waves_of, window_of
+from bot.surveys.person_waves import DueWave, open_waves, waves_of, window_of
 from flows.session import Session as EngineSession
 from storage import campaigns as store
 from storage import person_waves as wave_store
@@ -65,12 +65,13 @@ class PersonWaveJobs:
         """Everyone whose wave is open at ``now`` and who has not been asked it yet."""
         assert campaign.id is not None
         asked = wave_store.asked(db, campaign.id)
-        due = {
-            contact: window
-            for contact, on in wave_store.started(db, campaign.provider_ids).items()
-            if (window := due_wave(campaign, on, now)) is not None
-            and (contact, window.wave.name) not in asked
-        }
+        due: dict[int, DueWave] = {}
+        for contact, on in wave_store.started(db, campaign.provider_ids).items():
+            waiting = [
+                w for w in open_waves(campaign, on, now) if (contact, w.wave.name) not in asked
+            ]
+            if waiting:
+                due[contact] = waiting[0]
         people = store.people(db, None, list(due))
         suppressed = store.opted_out(db)
         invited = store.invitations_in(db, reporting_month(now), list(due))

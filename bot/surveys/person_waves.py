@@ -78,16 +78,14 @@ def describe(waves: tuple[Wave, ...]) -> str:
     return ", ".join(f"{w.name} (month {w.months})" for w in waves)
 
 
-def due_wave(campaign: Campaign, started_on: date | None, at: datetime) -> DueWave | None:
-    """The wave whose window holds ``at`` for someone who started on ``started_on``."""
+def open_waves(campaign: Campaign, started_on: date | None, at: datetime) -> list[DueWave]:
+    """The waves whose window holds ``at`` for someone who started on ``started_on``, earliest
+    first (windows longer than the gap between two waves overlap)."""
     if started_on is None:
-        return None
+        return []
     today = at.astimezone(UK).date()
-    for wave in waves_of(campaign):
-        window = window_of(campaign, started_on, wave)
-        if window.opens <= today and at < window.closes_at:
-            return window
-    return None
+    windows = (window_of(campaign, started_on, wave) for wave in waves_of(campaign))
+    return [w for w in windows if w.opens <= today and at < w.closes_at]
 
 
 def window_of(campaign: Campaign, started_on: date, wave: Wave) -> DueWave:

@@ -132,6 +132,9 @@ def test_baseline_then_follow_ups_missed_reminded_completed_and_erased(
         cli("campaigns", "preview", "Outcomes", "--at", "2026-04-06T10:00", "--format", "json")
     )
     assert shown["by_wave"] == {"baseline": {"due": 4, "to_invite": 4}}
+    described = json.loads(cli("campaigns", "show", "Outcomes", "--format", "json"))
+    assert described["waves"] == "baseline (month 0), 3 months (month 3)"
+    assert (described["schedule"], described["window_days"]) == ("per person", 14)
     assert twilio.sent == []
 
     worker("2026-04-05T10:00")  # the day before they start: nobody is due
@@ -162,6 +165,7 @@ def test_baseline_then_follow_ups_missed_reminded_completed_and_erased(
     worker("2026-07-14T10:00")
     assert reminded() == Counter({CAL: 1})  # one reminder, never two
     worker("2026-07-20T10:00")  # the fourteen-day window has ended
+    assert "wave 3 months" in cli("campaigns", "status", "Outcomes")
     status = json.loads(cli("campaigns", "status", "Outcomes", "--format", "json"))
     follow_up = status["waves"]["3 months"]["Bridge Day Centre / sms"]
     assert (follow_up["invited"], follow_up["finished"]) == (4, 3)
@@ -221,3 +225,30 @@ def test_waves_that_cannot_be_read_say_why(twilio: FakeTwilio, text: str, messag
     )  # fmt: skip
     assert result.exit_code == 1
     assert message in result.stderr
+
+
+def test_overlapping_windows_ask_the_next_wave_once_the_first_is_done(twilio: FakeTwilio) -> None:
+    cli("providers", "add", "Bridge Day Centre", "--category", "day_service")
+    cli("contacts", "import", "contacts.csv", "--provider", "Bridge Day Centre")
+    cli(
+        "campaigns", "add", "Monthly", "--flow", "day_service_outcomes", "--providers", "all",
+        "--per-person", "--waves", "baseline:0,1 month:1", "--window", "45", "--starts",
+        "2026-04-01",
+    )  # fmt: skip
+    worker("2026-04-06T10:00")
+    assert invited(twilio)[ANN] == 1
+    worker("2026-05-06T10:00")  # the baseline's window is still open; the next wave is due
+    assert invited(twilio)[ANN] == 2
+    worker("2026-05-07T10:00")
+    assert invited(twilio)[ANN] == 2
+    assert [w for w, _, _ in waves()][-4:] == ["1 month"] * 4
+
+
+def test_a_schedule_and_per_person_together_are_refused(twilio: FakeTwilio) -> None:
+    result = runner.invoke(
+        app,
+        ["campaigns", "add", "Both", "--flow", "day_service_outcomes", "--providers", "all",
+         "--per-person", "--schedule", "daily, 10:00"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "a per-person campaign has waves (--waves), not a --schedule" in result.stderr
