@@ -78,6 +78,8 @@ def test_the_reports_page_links_to_outcomes_for_a_contract_year(world: World, br
     client = world.client(COMMISSIONER)
     index = client.get("/reports").text
     assert 'action="/reports/outcomes/view"' in index
+    assert '<a href="/reports#outcomes">Outcomes</a>' in index  # in every page's navigation
+    assert 'id="outcomes"' in index
     assert 'name="from" type="text" inputmode="numeric" value="2026-04"' in index
     chosen = client.get(
         "/reports/outcomes/view",
