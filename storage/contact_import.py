@@ -140,6 +140,7 @@ def _create(work: _Import, row: ContactRow) -> Contact:
         large_print=bool(row.large_print),
         answers_on_behalf=row.answers_on_behalf,
         preferred_channel=row.preferred_channel,
+        started_on=row.started_on,
         created_at=work.at,
     )
     work.session.add(contact)
@@ -170,6 +171,7 @@ def _merge(work: _Import, row: ContactRow, contact_id: int) -> Contact:
     contact.large_print = contact.large_print if row.large_print is None else row.large_print
     contact.answers_on_behalf = row.answers_on_behalf or contact.answers_on_behalf
     contact.preferred_channel = row.preferred_channel or contact.preferred_channel
+    contact.started_on = row.started_on or contact.started_on
     work.session.add(contact)
     work.report.merged += 1
     return contact

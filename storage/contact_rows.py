@@ -7,6 +7,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from storage.csv_rows import (
     CsvHeaderError,
@@ -24,7 +25,8 @@ NEEDS_COLUMNS = ("easy_read", "large_print", "answers_on_behalf", "preferred_cha
 # How a person likes to be asked (campaigns): a text conversation, Telegram, or a personal web
 # link sent by text or by e-mail.
 PREFERRED = ("sms", "telegram", "web_sms", "web_email")
-COLUMNS = ("name", *ADDRESS_COLUMNS, "language", *NEEDS_COLUMNS)
+# When they started with the provider: a per-person outcomes campaign asks its baseline then.
+COLUMNS = ("name", *ADDRESS_COLUMNS, "language", *NEEDS_COLUMNS, "started_on")
 REQUIRED = ("name", "language")
 # What people call our columns in their own spreadsheets (compared after column_key()).
 ALIASES = {
@@ -41,6 +43,7 @@ ALIASES = {
         "language": ("lang", "preferred language", "language code", "locale"),
         "easy_read": ("easy read version",),
         "answers_on_behalf": ("on behalf", "answered by"),
+        "started_on": ("start date", "started", "service start", "date started"),
     }.items()
     for alias in names
 }  # fmt: skip
@@ -66,6 +69,7 @@ class ContactRow:
     answers_on_behalf: str | None = None
     landline: bool = False
     preferred_channel: str | None = None
+    started_on: date | None = None
 
 
 class ContactCsv:
@@ -139,6 +143,7 @@ def _row(line: int, cell: dict[str, str], region: str) -> ContactRow:
         answers_on_behalf=_on_behalf(cell.get("answers_on_behalf", "")),
         landline=phone is not None and is_landline(phone),
         preferred_channel=_preferred(cell.get("preferred_channel", "")),
+        started_on=_started_on(cell.get("started_on", "")),
     )
 
 
@@ -191,6 +196,18 @@ def _preferred(value: str) -> str | None:
     if word and word not in PREFERRED:
         raise RowError(f"preferred_channel {value!r} is not one of {', '.join(PREFERRED)}")
     return word or None
+
+
+def _started_on(value: str) -> date | None:
+    if not value:
+        return None
+    # ISO only: 03/04/2026 is 3 April in the UK but 4 March to a spreadsheet set to US dates.
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise RowError(f"started_on {value!r} is not a date written as YYYY-MM-DD, e.g. 2026-04-01")
 
 
 def _on_behalf(value: str) -> str | None:

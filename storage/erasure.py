@@ -221,6 +221,7 @@ def _forget_contacts(
         contact.name_encrypted = None
         contact.answers_on_behalf = None
         contact.preferred_channel = None
+        contact.started_on = None
         contact.easy_read = contact.large_print = False
         contact.erased_at = at
         session.add(contact)

@@ -6,10 +6,10 @@ looked up by keyed hash); answers, flags and messages refer to people by id or b
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary, MetaData, UniqueConstraint
+from sqlalchemy import Column, Date, LargeBinary, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import JSONText, UTCDateTime
@@ -64,6 +64,9 @@ class Contact(SQLModel, table=True):
     # How they like to be asked: sms, telegram, web_sms (a link by text), web_email. None: the
     # configured fallback order decides.
     preferred_channel: str | None = Field(default=None, max_length=20)
+    # When they started with the provider (contacts import): a per-person campaign's baseline
+    # is due then, and its follow-ups so many months later.
+    started_on: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
 
 
 class Address(SQLModel, table=True):
@@ -296,6 +299,10 @@ class Campaign(SQLModel, table=True):
     ends_at: datetime | None = _time(nullable=True)
     status: str = Field(default="active", max_length=20, description="active, paused, removed")
     created_at: datetime = _time()
+    # A per-person campaign (outcomes): waves as [{"name": "baseline", "months": 0}, …] counted
+    # from each contact's started_on, each open for window_days; None for a scheduled campaign.
+    waves: list[dict[str, Any]] | None = _json()
+    window_days: int | None = None
 
 
 class CampaignPeriod(SQLModel, table=True):

@@ -143,6 +143,7 @@ def _contact(session: Session, vault: Vault, contact: Contact) -> dict[str, Any]
         "large_print": contact.large_print,
         "answers_on_behalf": contact.answers_on_behalf,
         "preferred_channel": contact.preferred_channel,
+        "started_on": contact.started_on.isoformat() if contact.started_on else None,
         "created_at": _when(contact.created_at),
         "erased_at": _when(contact.erased_at),
     }

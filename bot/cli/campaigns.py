@@ -15,12 +15,15 @@ import typer
 from sqlmodel import Session
 
 from bot.channels.sms.format import segments
+from bot.cli.campaign_waves import add_per_person, by_wave, provider_ids, save
 from bot.cli.support import fail, plain_help
 from bot.config.database import DatabaseNotReady
 from bot.config.wiring import Services
 from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
 from bot.jobs.schedule import CampaignJobs, Preview, campaign_jobs
 from bot.surveys.campaigns import ROUTE_ADDRESS, language_of, next_occurrence, occurrence_at
+from bot.surveys.person_waves import describe as describe_waves
+from bot.surveys.person_waves import waves_of
 from bot.surveys.schedules import UK, ScheduleError, parse_instant, parse_schedule
 from storage import campaigns as store
 from storage import repository as repo
@@ -55,53 +58,69 @@ def add(
     flow: Annotated[str, typer.Option("--flow", help="Id of the flow to send.")],
     providers: Annotated[str, typer.Option(help='"all", or names separated by commas.')],
     schedule: Annotated[
-        str, typer.Option(help='"monthly, first Tuesday, 10:00" or a cron expression (UK time).')
-    ],
+        str | None,
+        typer.Option(help='"monthly, first Tuesday, 10:00" or a cron expression (UK time).'),
+    ] = None,
     remind_after: Annotated[
         int | None, typer.Option(help="Days before one reminder to those who have not answered.")
     ] = None,
     expire_after: Annotated[int, typer.Option(help="Days before an unanswered survey closes.")] = 7,
     starts: Annotated[str | None, typer.Option(help="First date it may run (default now).")] = None,
     ends: Annotated[str | None, typer.Option(help="Last date it may run.")] = None,
+    per_person: Annotated[
+        bool,
+        typer.Option(
+            "--per-person",
+            help="Instead of a schedule, ask each person when they reach a wave, counted from "
+            "their started_on (contacts import).",
+        ),
+    ] = False,
+    waves: Annotated[
+        str,
+        typer.Option(help="With --per-person: NAME:MONTHS after started_on, the first baseline:0."),
+    ] = "baseline:0,3 months:3,6 months:6",
+    window: Annotated[
+        int,
+        typer.Option(help="With --per-person: days each wave stays open from its due date."),
+    ] = 14,
 ) -> None:
-    """Add a campaign. Nothing is sent until the worker runs at a scheduled time."""
+    """Add a campaign. Nothing is sent until the worker runs at a scheduled time.
+
+    A per-person campaign (--per-person, for outcomes) has waves instead of a schedule: each
+    person is invited once per wave, on the first worker run once it is due (the day they
+    started, then e.g. 3 and 6 months later), reminded once after --remind-after days, and the
+    survey closes when the wave's --window ends. The conversation records its wave, which
+    `carevoice report --outcomes` pairs."""
     services = _services()
     try:
-        parsed = parse_schedule(schedule)
         services.catalog.get(flow)
-    except (ScheduleError, LookupError) as error:
+    except LookupError as error:
         raise fail(str(error).strip("'\"")) from None
+    if per_person:
+        if schedule is not None:
+            raise fail("a per-person campaign has waves (--waves), not a --schedule")
+        add_per_person(services, name, flow, providers, waves, window, remind_after, starts, ends)
+        return
+    if schedule is None:
+        raise fail("give --schedule, or --per-person for a campaign that follows each person")
+    try:
+        parsed = parse_schedule(schedule)
+    except ScheduleError as error:
+        raise fail(str(error)) from None
     now = datetime.now(UTC)
     with transaction(services.engine) as db:
         campaign = Campaign(
-            name=" ".join(name.split()), flow_id=flow, provider_ids=_provider_ids(db, providers),
+            name=" ".join(name.split()), flow_id=flow, provider_ids=provider_ids(db, providers),
             schedule=parsed.text, remind_after_days=remind_after, expire_after_days=expire_after,
             starts_at=_instant(starts) or now, ends_at=_instant(ends), created_at=now,
         )  # fmt: skip
-        try:
-            store.add(db, campaign)
-        except store.CampaignError as error:
-            raise fail(str(error)) from None
+        save(db, campaign)
     due = occurrence_at(campaign, now)  # a start date in the past can make this month's due
     first = due or next_occurrence(parsed, max(now, campaign.starts_at or now))
     when = f"{_local(first.due_at)}, due now" if due else _local(first.due_at)
     typer.echo(f"added campaign {campaign.name!r}; first run {when}")
     if in_quiet_hours(first.due_at, parse_quiet_hours(services.settings.quiet_hours)):
         typer.echo("warning: that is in quiet hours; invitations wait until they end", err=True)
-
-
-def _provider_ids(db: Session, text: str) -> list[int] | None:
-    if text.strip().lower() == "all":
-        return None
-    ids = []
-    for name in (part.strip() for part in text.split(",") if part.strip()):
-        found = repo.provider_by_name(db, name)
-        if found is None or found.id is None:
-            raise fail(f"no provider called {name!r}: add it with carevoice providers add")
-        ids.append(found.id)
-    if not ids:
-        raise fail('name at least one provider, or "all"')
-    return ids
 
 
 @campaigns_app.command("list")
@@ -135,6 +154,13 @@ def show(name: str, output: Format = "text") -> None:
 def _describe(db: Session, campaign: Campaign) -> dict[str, Any]:
     providers = campaign.provider_ids
     names = "all" if providers is None else ", ".join(repo.provider_name(db, i) for i in providers)
+    if campaign.waves is not None:
+        return {
+            "name": campaign.name, "status": campaign.status, "flow": campaign.flow_id,
+            "providers": names, "schedule": campaign.schedule,
+            "waves": describe_waves(waves_of(campaign)), "window_days": campaign.window_days,
+            "remind_after_days": campaign.remind_after_days,
+        }  # fmt: skip
     upcoming = next_occurrence(parse_schedule(campaign.schedule), datetime.now(UTC))
     return {
         "name": campaign.name, "status": campaign.status, "flow": campaign.flow_id,
@@ -197,8 +223,12 @@ def preview(
     with transaction(services.engine) as db:
         campaign = _campaign(db, name)
     when = _instant(at) or datetime.now(UTC)
-    found = jobs.preview(campaign, next_occurrence(parse_schedule(campaign.schedule), when))
-    summary = summarise(services, jobs, found)
+    if campaign.waves is not None:
+        found, waves = jobs.person_waves.preview(campaign, when)
+        summary = summarise(services, jobs, found) | {"by_wave": by_wave(found, waves)}
+    else:
+        found = jobs.preview(campaign, next_occurrence(parse_schedule(campaign.schedule), when))
+        summary = summarise(services, jobs, found)
     if output == "json":
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -242,8 +272,13 @@ def _texts(services: Services, route: str, messages: list[Any]) -> list[str]:
 
 
 def _print_preview(summary: dict[str, Any]) -> None:
-    typer.echo(f"period {summary['period']}, runs {summary['runs_at']}")
+    if "by_wave" in summary:
+        typer.echo(f"per person: who is due at {summary['runs_at']}")
+    else:
+        typer.echo(f"period {summary['period']}, runs {summary['runs_at']}")
     typer.echo(f"{summary['to_invite']} to invite")
+    for wave, counts in summary.get("by_wave", {}).items():
+        typer.echo(f"  wave {wave}: {counts['due']} due, {counts['to_invite']} to invite")
     for route, count in summary["by_channel"].items():
         note = (
             " (channel not available: will not be sent)"
@@ -266,18 +301,16 @@ def _print_preview(summary: dict[str, Any]) -> None:
 
 @campaigns_app.command("status")
 def status(name: str, output: Format = "text") -> None:
-    """Progress of the latest period, per provider and channel, with a progress bar."""
+    """Progress of the latest period, per provider and channel, with a progress bar; for a
+    per-person campaign, of each wave (everyone asked it so far)."""
     services = _services()
     with transaction(services.engine) as db:
         campaign = _campaign(db, name)
+        if campaign.waves is not None:
+            _print_waves({w.name: _table(db, campaign, w.name) for w in waves_of(campaign)}, output)
+            return
         period = store.latest_period(db, campaign.id or 0)
-        rows = store.progress(db, campaign.id or 0, period) if period else []
-        names = {r.provider_id: repo.provider_name(db, r.provider_id) for r in rows}
-    table: dict[str, Counter[str]] = {}
-    for row in rows:
-        table.setdefault(f"{names[row.provider_id]} / {row.route or '-'}", Counter())[
-            row.status
-        ] += row.count
+        table = _table(db, campaign, period) if period else {}
     if output == "json":
         shown = {label: progress_counts(counts) | dict(counts) for label, counts in table.items()}
         typer.echo(json.dumps({"period": period, "progress": shown}, indent=2))
@@ -288,6 +321,30 @@ def status(name: str, output: Format = "text") -> None:
     typer.echo(f"period {period}")
     for label, counts in sorted(table.items()):
         typer.echo(_bar(label, counts))
+
+
+def _table(db: Session, campaign: Campaign, period: str) -> dict[str, Counter[str]]:
+    rows = store.progress(db, campaign.id or 0, period)
+    names = {r.provider_id: repo.provider_name(db, r.provider_id) for r in rows}
+    table: dict[str, Counter[str]] = {}
+    for row in rows:
+        label = f"{names[row.provider_id]} / {row.route or '-'}"
+        table.setdefault(label, Counter())[row.status] += row.count
+    return table
+
+
+def _print_waves(waves: dict[str, dict[str, Counter[str]]], output: str) -> None:
+    if output == "json":
+        shown = {
+            wave: {label: dict(c) | progress_counts(c) for label, c in table.items()}
+            for wave, table in waves.items()
+        }
+        typer.echo(json.dumps({"waves": shown}, indent=2))
+        return
+    for wave, table in waves.items():
+        typer.echo(f"wave {wave}" + ("" if table else ": nobody asked yet"))
+        for label, counts in sorted(table.items()):
+            typer.echo(_bar(label, counts))
 
 
 ASKED = ("invited", "delivered", "started", "finished", "opted out", "failed")

@@ -67,7 +67,9 @@ def contacts_import(
     Columns: name, language (e.g. en, cy, pl; blank means en) and at least one of phone,
     telegram (chat id), email. Optional: easy_read, large_print (yes/no), answers_on_behalf
     (who answers for the person, as a relationship such as "daughter" — not a name: it is not
-    encrypted), preferred_channel (sms, telegram, web_sms or web_email: how campaigns ask them).
+    encrypted), preferred_channel (sms, telegram, web_sms or web_email: how campaigns ask them),
+    started_on (the date they started with the provider, as YYYY-MM-DD: per-person outcome
+    campaigns ask their baseline then and follow-ups months later; blank keeps what is held).
     Phone numbers without +country are read as UK ones.
 
     Someone already held (same phone, chat id or e-mail, earlier in the file or imported before)

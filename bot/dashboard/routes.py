@@ -3,7 +3,8 @@
     app.include_router(dashboard_router(settings, engine))
 
 Pages: /reports/sign-in, /reports/sign-out, /reports, /reports/{provider_id}/{month}[.fmt],
-/reports/all/{month}[.fmt], /reports/surveys/{flow_id}[/{month}], /flags, /flags/{id}.
+/reports/all/{month}[.fmt], /reports/outcomes/{provider_id}/{from}/{to}[.fmt],
+/reports/surveys/{flow_id}[/{month}], /flags, /flags/{id}.
 Any other address under /reports or /flags is a friendly HTML "not found" page.
 """
 
@@ -17,6 +18,7 @@ from bot.config.settings import Settings
 from bot.dashboard.consultation_pages import add_consultation_routes
 from bot.dashboard.context import Dashboard
 from bot.dashboard.flag_pages import add_flag_routes
+from bot.dashboard.outcome_pages import add_outcome_routes
 from bot.dashboard.report_pages import add_report_routes
 from bot.dashboard.sign_in import add_sign_in_routes
 from bot.web.pages import HtmlRoute, not_found
@@ -48,6 +50,7 @@ def dashboard_router(
     )
     router = APIRouter(route_class=HtmlRoute, include_in_schema=False)
     add_sign_in_routes(router, dash)
+    add_outcome_routes(router, dash)  # before /reports/{provider_id}/{month}: never ambiguous
     add_report_routes(router, dash)
     add_consultation_routes(router, dash)
     add_flag_routes(router, dash)

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
+from bot.jobs.person_waves import PersonWaveJobs
 from bot.surveys.campaign_routes import Invite, Route, Sent, build_routes
 from bot.surveys.campaigns import (
     ROUTES,
@@ -34,6 +35,7 @@ from bot.surveys.campaigns import (
 )
 from bot.surveys.campaigns import plan as plan_people
 from bot.surveys.campaigns import preface as preface_for
+from bot.surveys.person_waves import mark_run_wave
 from bot.surveys.runner import Runner
 from bot.surveys.schedules import ScheduleError
 from flows.events import Message
@@ -75,6 +77,7 @@ class CampaignJobs:
         self.engine, self.runner, self.routes, self.rules, self.log = (
             engine, runner, routes, rules, log
         )  # fmt: skip
+        self.person_waves = PersonWaveJobs(self)
 
     def run_due(self, now: datetime) -> Counter[str]:
         """Everything due at ``now`` for every active campaign; counts by outcome."""
@@ -82,6 +85,9 @@ class CampaignJobs:
             campaigns = store.active(db)
         done: Counter[str] = Counter()
         for campaign in campaigns:
+            if campaign.waves is not None:  # per person: each contact's own due dates
+                done += self.person_waves.run(campaign, now)
+                continue
             try:
                 occurrence = occurrence_at(campaign, now)
             except ScheduleError as error:
@@ -154,6 +160,8 @@ class CampaignJobs:
                 sent = self.routes[route].invite_many(db, [invite for _, invite in items])
                 for (run, _), result in zip(items, sent, strict=True):
                     done[_mark(db, run, result, now)] += 1
+                    if campaign.waves is not None:
+                        mark_run_wave(db, self.runner.vault, run)
             return done
 
     def _refusal(self, run: CampaignRun, planned: Planned) -> tuple[str, str | None] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Engine
@@ -359,3 +359,32 @@ def test_preferred_channel_is_read_and_checked() -> None:
     assert (
         "preferred_channel 'fax' is not one of sms, telegram, web_sms, web_email" in problem.reason
     )
+
+
+def test_started_on_is_read_as_an_iso_date_with_the_line_of_a_bad_one() -> None:
+    found = read(
+        "name,phone,language,start date\n"
+        "Ann,07700 900101,en,2026-04-01\nBob,07700 900102,en,\n"
+        "Cy,07700 900103,en,01/04/2026\nDi,07700 900104,en,2026-02-30\n"
+    )
+    assert [r.started_on for r in found if isinstance(r, ContactRow)] == [date(2026, 4, 1), None]
+    assert [str(r) for r in found if isinstance(r, RowProblem)] == [
+        "line 4: started_on '01/04/2026' is not a date written as YYYY-MM-DD, e.g. 2026-04-01",
+        "line 5: started_on '2026-02-30' is not a date written as YYYY-MM-DD, e.g. 2026-04-01",
+    ]
+
+
+def test_started_on_is_stored_kept_by_a_blank_cell_and_cleared_by_erasure(
+    db_engine: Engine, vault: Vault, provider: Provider
+) -> None:
+    header = "name,phone,language,started_on\n"
+    run_import(db_engine, vault, provider, header + "Ann,07700 900101,en,2026-04-01\n")
+    run_import(db_engine, vault, provider, header + "Ann,07700 900101,en,\n")
+    [ann] = contacts(db_engine)
+    assert ann.started_on == date(2026, 4, 1)
+    run_import(db_engine, vault, provider, header + "Ann,07700 900101,en,2026-05-11\n")
+    [ann] = contacts(db_engine)
+    assert ann.started_on == date(2026, 5, 11)
+    _erase(db_engine, vault, "07700 900101")
+    [ann] = contacts(db_engine)
+    assert ann.started_on is None

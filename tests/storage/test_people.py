@@ -54,8 +54,8 @@ def held(db_engine: Engine, vault: Vault) -> Runner:
         session.add(provider)
         session.flush()
         csv = (
-            "name,phone,email,language,answers_on_behalf\n"
-            "Ann Smith,07700 900123,ann@example.org,en,son\n"
+            "name,phone,email,language,answers_on_behalf,started_on\n"
+            "Ann Smith,07700 900123,ann@example.org,en,son,2026-04-01\n"
         )
         import_contacts(session, vault, provider, ContactCsv(io.StringIO(csv)), T0)
     runner = Runner(db_engine, vault, CATALOG)
@@ -96,6 +96,7 @@ def test_export_holds_everything_about_the_person(
     assert (contact["name"], contact["provider"], contact["answers_on_behalf"]) == (
         "Ann Smith", "Sunrise Care", "son",
     )  # fmt: skip
+    assert contact["started_on"] == "2026-04-01"
     assert [(a["channel"], a["address"]) for a in data["addresses"]] == [
         ("sms", ANN), ("email", "ann@example.org"),
     ]  # fmt: skip

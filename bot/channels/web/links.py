@@ -37,6 +37,8 @@ from storage import invitation_links
 from storage import repository as repo
 from storage.db import transaction
 from storage.models import Invitation
+from storage.person_waves import wave_of_invitation
+from storage.waves import mark_wave
 
 REFUSALS = {
     "unknown": (404, "This link is not valid",
@@ -201,7 +203,8 @@ def _begin_personal(
 
 
 def _link_conversation(form: Form, invitation_id: int | None, token: str) -> None:
-    """The invitation names the conversation it led to, as SMS invitations do."""
+    """The invitation names the conversation it led to, as SMS invitations do, and a
+    per-person campaign's link marks the wave the conversation answers."""
     hashes = form.services.vault.lookup_hashes(CHANNEL, token)
     with transaction(form.services.engine) as db:
         conversation = repo.latest_conversation(db, CHANNEL, hashes)
@@ -209,3 +212,6 @@ def _link_conversation(form: Form, invitation_id: int | None, token: str) -> Non
         if conversation is not None and invitation is not None:
             invitation.conversation_id = conversation.id
             db.add(invitation)
+            wave = wave_of_invitation(db, invitation_id or 0)
+            if wave is not None:
+                mark_wave(db, form.services.vault, conversation, wave)

@@ -27,6 +27,7 @@ from tests.bot.dashboard.conftest import PASSWORD, add_users
 from tests.fakes.browser import axe_source, axe_violations, chromium, describe
 from tests.fakes.live_service import LiveService
 from tests.reports.data import MONTH, load_fixture
+from tests.reports.test_outcome_report import load as load_outcomes
 
 COMMISSIONER = "commissioner@council.example"
 
@@ -51,6 +52,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     load_fixture(engine)
+    load_outcomes(engine)
     providers = add_users(engine)
     settings = Settings(
         database_url=str(engine.url), secret_key=generate_key(), public_url="http://127.0.0.1"
@@ -136,6 +138,12 @@ PAGES: dict[str, Callable[[Site], str]] = {
     "survey months": lambda site: "/reports/surveys/homecare_monthly",
     "survey results": lambda site: f"/reports/surveys/homecare_monthly/{MONTH}",
     "consultation window": lambda site: "/reports/surveys/homecare_monthly/results",
+    "outcomes": lambda site: (
+        f"/reports/outcomes/{site.providers['Bridge Day Centre']}/2026-04/2027-03"
+    ),
+    "outcomes, none yet": lambda site: (
+        f"/reports/outcomes/{site.providers['Sunrise Care']}/2026-04/2027-03"
+    ),
     "flags": lambda site: "/flags",
     "flag": lambda site: f"/flags/{site.flag_id()}",
     "not found": lambda site: "/reports/no-such-page",
@@ -190,7 +198,7 @@ def test_skip_link_on_sign_in(page: Any, site: Site) -> None:
     skip_link_then_main(page)
 
 
-@pytest.mark.parametrize("name", ["chooser", "provider report", "flag"])
+@pytest.mark.parametrize("name", ["chooser", "provider report", "outcomes", "flag"])
 def test_skip_link_signed_in(commissioner: Any, site: Site, name: str) -> None:
     page = commissioner.new_page()
     try:

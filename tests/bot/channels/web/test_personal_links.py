@@ -9,8 +9,17 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.config.settings import vault_for
 from storage import invitation_links as links
-from storage.models import Answer, Contact, Conversation, Invitation, Provider
+from storage.models import (
+    Answer,
+    Campaign,
+    CampaignRun,
+    Contact,
+    Conversation,
+    Invitation,
+    Provider,
+)
 from tests.bot.channels.web.harness import FormWorld, forms
 
 
@@ -50,6 +59,7 @@ def test_a_personal_link_starts_the_survey_for_that_provider(form_world: FormWor
         assert invitation.used_at is not None
         assert invitation.conversation_id == conversation.id
         assert conversation.contact_id == invitation.contact_id
+        assert (conversation.wave, conversation.person_key) == (None, None)  # no campaign's wave
 
 
 def test_a_link_used_twice_is_refused_but_a_double_press_resumes(form_world: FormWorld) -> None:
@@ -78,3 +88,37 @@ def test_expired_and_unknown_links_get_clear_pages(form_world: FormWorld) -> Non
     assert visitor.title == "This link is not valid"
     with Session(form_world.engine) as db:
         assert db.exec(select(Conversation)).all() == []
+
+
+def test_a_per_person_campaigns_link_marks_the_wave_when_it_is_opened(
+    form_world: FormWorld,
+) -> None:
+    token, provider_id = invite(form_world.engine)
+    at = datetime.now(UTC)
+    with Session(form_world.engine) as db:
+        (invitation,) = db.exec(select(Invitation)).all()
+        contact_id = invitation.contact_id
+        campaign = Campaign(
+            name="Outcomes", flow_id="pcf_consultation", schedule="per person", created_at=at,
+            waves=[{"name": "baseline", "months": 0}, {"name": "3 months", "months": 3}],
+            window_days=14,
+        )  # fmt: skip
+        db.add(campaign)
+        db.flush()
+        db.add(
+            CampaignRun(
+                campaign_id=campaign.id or 0, contact_id=contact_id,
+                provider_id=provider_id, period="3 months", route="web_sms", status="invited",
+                invitation_id=invitation.id, planned_at=at, invited_at=at,
+            )
+        )  # fmt: skip
+        db.commit()
+    visitor = form_world.visitor()
+    visitor.get(f"/s/{token}")
+    visitor.submit()
+    with Session(form_world.engine) as db:
+        (conversation,) = db.exec(select(Conversation)).all()
+        assert conversation.wave == "3 months"
+        assert conversation.person_key is not None
+        vault = vault_for(form_world.settings)
+        assert conversation.person_key == vault.person_keys(contact_id)[0]

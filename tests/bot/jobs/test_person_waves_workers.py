@@ -1,0 +1,86 @@
+"""Two workers on PostgreSQL share a per-person campaign's wave: everyone due is invited exactly
+once, and every conversation they start records its wave and pseudonym. Counted in the rows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, insert, update
+from sqlmodel import Session, col, select
+
+from bot.surveys.person_waves import SCHEDULE
+from storage.crypto import Vault, generate_key
+from storage.models import Campaign, CampaignRun, Contact, Conversation
+from tests.bot.jobs.test_schedule_workers import CAREVOICE, WAIT, postgres  # noqa: F401
+from tests.fakes.people import T0, add_people
+from tests.fakes.twilio_api import FakeTwilioServer
+
+PEOPLE = 200
+
+
+def _campaign(engine: Engine) -> None:
+    with engine.begin() as db:
+        db.execute(
+            insert(Campaign).values(
+                name="Outcomes", flow_id="day_service_outcomes", provider_ids=None,
+                schedule=SCHEDULE, remind_after_days=7, expire_after_days=14, starts_at=T0,
+                status="active", created_at=T0, window_days=14,
+                waves=[{"name": "baseline", "months": 0}, {"name": "3 months", "months": 3}],
+            )
+        )  # fmt: skip
+        # Three in four started on 1 December; the rest in March, so they are not due yet.
+        db.execute(update(Contact).values(started_on=date(2026, 12, 1)))
+        db.execute(
+            update(Contact).where(col(Contact.id) % 4 == 0).values(started_on=date(2027, 3, 1))
+        )
+
+
+@pytest.mark.slow
+def test_two_workers_invite_each_person_once_per_wave(
+    postgres: tuple[str, Engine],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    url, engine = postgres
+    key = generate_key()
+    add_people(engine, Vault.from_setting(key), providers=5, people=PEOPLE)
+    _campaign(engine)
+    twilio = FakeTwilioServer().start()
+    env = {
+        **os.environ,
+        "CAREVOICE_DATABASE_URL": url, "CAREVOICE_SECRET_KEY": key,
+        "CAREVOICE_CAMPAIGN_BATCH": "3", "CAREVOICE_QUIET_HOURS": "",
+        "CAREVOICE_SMS_PER_SECOND": "10000", "CAREVOICE_TWILIO_API_URL": twilio.url,
+        "TWILIO_ACCOUNT_SID": twilio.fake.account_sid,
+        "TWILIO_AUTH_TOKEN": twilio.fake.auth_token, "TWILIO_FROM_NUMBER": "+447700900999",
+    }  # fmt: skip
+    command = [str(CAREVOICE), "worker", "--once", "--now", "2026-12-01T10:00"]
+    workers = [
+        subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]  # fmt: skip
+    try:
+        for worker in workers:
+            _, errors = worker.communicate(timeout=WAIT)
+            assert worker.returncode == 0, errors.decode()
+    finally:
+        for worker in workers:  # only the workers this test started, by their own handles
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(WAIT)
+        twilio.stop()
+
+    due = PEOPLE - PEOPLE // 4
+    with Session(engine) as db:
+        runs = list(db.exec(select(CampaignRun.contact_id, CampaignRun.period, CampaignRun.status)))
+        talks = list(db.exec(select(Conversation.contact_id, Conversation.wave,
+                                    Conversation.person_key)))  # fmt: skip
+    assert len(runs) == due == len({c for c, _, _ in runs})
+    assert {(period, status) for _, period, status in runs} == {("baseline", "invited")}
+    assert len(talks) == due == len({c for c, _, _ in talks})
+    assert all(wave == "baseline" and person_key for _, wave, person_key in talks)
+    assert len(twilio.fake.sent) >= due
