@@ -10,7 +10,7 @@ owns the transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -134,8 +134,11 @@ def insert_period(
         _insert(db, CampaignPeriod)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["campaign_id", "period"])
+        .returning(col(CampaignPeriod.id))
     )
-    return bool(db.exec(statement).rowcount)
+    # RETURNING, not rowcount: psycopg reports -1 rows for this statement, which read as True
+    # let two workers both plan the same period (their runs' unique key kept them single).
+    return db.exec(statement).first() is not None
 
 
 def period_planned(db: Session, campaign_id: int, period: str) -> bool:
@@ -160,8 +163,22 @@ def bare_insert_runs(db: Session, rows: list[dict[str, Any]]) -> None:
     db.exec(insert(CampaignRun), params=rows)
 
 
-def claim_planned(db: Session, campaign_id: int, period: str, limit: int) -> list[CampaignRun]:
-    """Up to ``limit`` planned runs, locked for this transaction; others skip them."""
+def period_for_update(db: Session, campaign_id: int, period: str) -> CampaignPeriod | None:
+    """The period's row, locked until commit: workers pacing one campaign take turns."""
+    query = (
+        select(CampaignPeriod)
+        .where(CampaignPeriod.campaign_id == campaign_id, CampaignPeriod.period == period)
+        .with_for_update()
+    )
+    return db.exec(query).first()
+
+
+def claim_planned(
+    db: Session, campaign_id: int, period: str, limit: int, skip_routes: Collection[str] = ()
+) -> list[CampaignRun]:
+    """Up to ``limit`` planned runs, locked for this transaction; others skip them.
+
+    ``skip_routes``: routes whose throttle allows nothing more now, left for a later pass."""
     query = (
         select(CampaignRun)
         .where(
@@ -173,6 +190,8 @@ def claim_planned(db: Session, campaign_id: int, period: str, limit: int) -> lis
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if skip_routes:
+        query = query.where(col(CampaignRun.route).not_in(list(skip_routes)))
     return list(db.exec(query))
 
 

@@ -296,6 +296,7 @@ class Campaign(SQLModel, table=True):
     ends_at: datetime | None = _time(nullable=True)
     status: str = Field(default="active", max_length=20, description="active, paused, removed")
     created_at: datetime = _time()
+    throttles: dict[str, float] | None = _json()  # channel → invitations an hour at most
 
 
 class CampaignPeriod(SQLModel, table=True):
@@ -308,6 +309,7 @@ class CampaignPeriod(SQLModel, table=True):
     period: str = Field(max_length=20, description="The occurrence, local time: 2026-12-01T10:00")
     due_at: datetime = _time()
     planned_at: datetime = _time()
+    paced: dict[str, str] | None = _json()  # throttled channel → when its next invitation is due
 
 
 class CampaignRun(SQLModel, table=True):

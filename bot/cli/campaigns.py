@@ -22,6 +22,8 @@ from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
 from bot.jobs.schedule import CampaignJobs, Preview, campaign_jobs
 from bot.surveys.campaigns import ROUTE_ADDRESS, language_of, next_occurrence, occurrence_at
 from bot.surveys.schedules import UK, ScheduleError, parse_instant, parse_schedule
+from bot.surveys.throttles import ThrottleError, parse_throttles
+from bot.surveys.throttles import describe as describe_throttles
 from storage import campaigns as store
 from storage import repository as repo
 from storage.db import transaction
@@ -63,13 +65,21 @@ def add(
     expire_after: Annotated[int, typer.Option(help="Days before an unanswered survey closes.")] = 7,
     starts: Annotated[str | None, typer.Option(help="First date it may run (default now).")] = None,
     ends: Annotated[str | None, typer.Option(help="Last date it may run.")] = None,
+    throttle: Annotated[
+        str,
+        typer.Option(
+            help='Most invitations an hour per channel, e.g. "sms=300/h,email=1000/h" '
+            "(channels sms, telegram, email; periods s, min, h, d)."
+        ),
+    ] = "",
 ) -> None:
     """Add a campaign. Nothing is sent until the worker runs at a scheduled time."""
     services = _services()
     try:
         parsed = parse_schedule(schedule)
+        throttles = parse_throttles(throttle)
         services.catalog.get(flow)
-    except (ScheduleError, LookupError) as error:
+    except (ScheduleError, ThrottleError, LookupError) as error:
         raise fail(str(error).strip("'\"")) from None
     now = datetime.now(UTC)
     with transaction(services.engine) as db:
@@ -77,6 +87,7 @@ def add(
             name=" ".join(name.split()), flow_id=flow, provider_ids=_provider_ids(db, providers),
             schedule=parsed.text, remind_after_days=remind_after, expire_after_days=expire_after,
             starts_at=_instant(starts) or now, ends_at=_instant(ends), created_at=now,
+            throttles=throttles or None,
         )  # fmt: skip
         try:
             store.add(db, campaign)
@@ -128,6 +139,7 @@ def show(name: str, output: Format = "text") -> None:
     if output == "json":
         typer.echo(json.dumps(row, indent=2))
         return
+    row["throttles"] = describe_throttles(row["throttles"])
     for key, value in row.items():
         typer.echo(f"{key}: {value}")
 
@@ -141,6 +153,7 @@ def _describe(db: Session, campaign: Campaign) -> dict[str, Any]:
         "providers": names, "schedule": campaign.schedule,
         "remind_after_days": campaign.remind_after_days,
         "expire_after_days": campaign.expire_after_days,
+        "throttles": campaign.throttles or {},
         "next_run": _local(upcoming.due_at) if campaign.status == "active" else None,
     }  # fmt: skip
 

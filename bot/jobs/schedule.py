@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
 from bot.surveys.campaign_routes import Invite, Route, Sent, build_routes
 from bot.surveys.campaigns import (
+    ROUTE_ADDRESS,
     ROUTES,
     Occurrence,
     Planned,
@@ -36,12 +37,13 @@ from bot.surveys.campaigns import plan as plan_people
 from bot.surveys.campaigns import preface as preface_for
 from bot.surveys.runner import Runner
 from bot.surveys.schedules import ScheduleError
+from bot.surveys.throttles import Pace
 from flows.events import Message
 from flows.session import Session as EngineSession
 from storage import campaigns as store
 from storage import repository as repo
 from storage.db import transaction
-from storage.models import Campaign, CampaignRun
+from storage.models import Campaign, CampaignPeriod, CampaignRun
 
 if TYPE_CHECKING:
     from bot.config.wiring import Services
@@ -125,9 +127,13 @@ class CampaignJobs:
     def _invite_batch(
         self, campaign: Campaign, occurrence: Occurrence, now: datetime
     ) -> Counter[str] | None:
+        """Invite one batch; None when nothing more can be done now (all done, or throttled)."""
         assert campaign.id is not None
         with transaction(self.engine) as db:
-            runs = store.claim_planned(db, campaign.id, occurrence.period, self.rules.batch)
+            pace, period = self._pace(db, campaign, occurrence)
+            held = pace.exhausted(now)
+            skip = [route for route in ROUTES if ROUTE_ADDRESS[route] in held]
+            runs = store.claim_planned(db, campaign.id, occurrence.period, self.rules.batch, skip)
             if not runs:
                 return None
             ids = [run.contact_id for run in runs]
@@ -148,13 +154,28 @@ class CampaignJobs:
                 if reason is not None:
                     done[_close(db, run, *reason)] += 1
                     continue
+                if not pace.take(ROUTE_ADDRESS[fresh.route or ""], now):
+                    continue  # stays planned for a later pass
                 invite = self.invite_for(db, campaign, occurrence, person, now)
                 sending.setdefault(fresh.route or "", []).append((run, invite))
             for route, items in sending.items():
                 sent = self.routes[route].invite_many(db, [invite for _, invite in items])
                 for (run, _), result in zip(items, sent, strict=True):
                     done[_mark(db, run, result, now)] += 1
-            return done
+            if period is not None:
+                period.paced = dict(pace.due)
+                db.add(period)
+            return done or None
+
+    def _pace(
+        self, db: Session, campaign: Campaign, occurrence: Occurrence
+    ) -> tuple[Pace, CampaignPeriod | None]:
+        """The campaign's throttles and how far its period has got; an unthrottled campaign
+        locks nothing, so its workers never wait on one another."""
+        if not campaign.throttles:
+            return Pace({}), None
+        period = store.period_for_update(db, campaign.id or 0, occurrence.period)
+        return Pace(campaign.throttles, dict(period.paced or {}) if period else {}), period
 
     def _refusal(self, run: CampaignRun, planned: Planned) -> tuple[str, str | None] | None:
         """Why this run is not sent after all (status, reason), or None to send it."""

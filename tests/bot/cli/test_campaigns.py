@@ -257,3 +257,25 @@ def test_list_show_pause_resume_remove(twilio: FakeTwilio) -> None:
     )  # fmt: skip
     assert bad.exit_code == 1
     assert "no provider called 'Nobody'" in bad.stderr
+
+
+def test_a_throttle_paces_the_invitations_and_is_shown(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Paced", "monthly, first Tuesday, 10:00", "--throttle", "sms=60/h")  # one a minute
+    assert "throttles: sms=60/h" in cli("campaigns", "show", "Paced")
+    shown = json.loads(cli("campaigns", "show", "Paced", "--format", "json"))
+    assert shown["throttles"] == {"sms": 60.0}
+    assert preview_json("Paced", "2026-12-01")["to_invite"] == 4  # paced, not fewer
+    sent = []
+    for at in ("10:00", "10:00:30", "10:01", "10:05"):
+        cli("worker", "--once", "--now", f"2026-12-01T{at}")
+        sent.append(sum(invited_to(twilio).values()))
+    assert sent == [1, 1, 2, 3]
+    assert "waiting 1" in cli("campaigns", "status", "Paced")
+    bad = runner.invoke(
+        app,
+        ["campaigns", "add", "X", "--flow", "homecare_monthly", "--providers", "all",
+         "--schedule", "monthly, day 1, 10:00", "--throttle", "sms=lots"],
+    )  # fmt: skip
+    assert bad.exit_code == 1
+    assert "write channel=count/period, e.g. sms=300/h" in bad.stderr
