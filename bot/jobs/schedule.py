@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 from sqlmodel import Session, col, select
 
 from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
@@ -40,6 +40,7 @@ from bot.surveys.schedules import ScheduleError
 from bot.surveys.throttles import Pace
 from flows.events import Message
 from flows.session import Session as EngineSession
+from storage import bulk
 from storage import campaigns as store
 from storage import repository as repo
 from storage.db import transaction
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from bot.config.wiring import Services
 
 Log = Callable[[dict[str, Any]], None]
+CAMPAIGN_RUN = cast(Table, CampaignRun.__table__)  # type: ignore[attr-defined]
 NOT_AVAILABLE = "channel not available"
 
 
@@ -150,18 +152,21 @@ class CampaignJobs:
                 fresh = plan_one(
                     person, suppressed, invited[person.contact_id], self.rules.order, self.rules.cap
                 )
-                reason = self._refusal(run, fresh)
+                reason = self._refusal(fresh)
                 if reason is not None:
+                    run.route = fresh.route
                     done[_close(db, run, *reason)] += 1
                     continue
                 if not pace.take(ROUTE_ADDRESS[fresh.route or ""], now):
                     continue  # stays planned for a later pass
                 invite = self.invite_for(db, campaign, occurrence, person, now)
                 sending.setdefault(fresh.route or "", []).append((run, invite))
+            invited_runs: list[dict[str, Any]] = []
             for route, items in sending.items():
                 sent = self.routes[route].invite_many(db, [invite for _, invite in items])
                 for (run, _), result in zip(items, sent, strict=True):
-                    done[_mark(db, run, result, now)] += 1
+                    done[_mark(db, run, route, result, now, invited_runs)] += 1
+            bulk.update_rows(db.connection(), CAMPAIGN_RUN, invited_runs)
             if period is not None:
                 period.paced = dict(pace.due)
                 db.add(period)
@@ -177,11 +182,10 @@ class CampaignJobs:
         period = store.period_for_update(db, campaign.id or 0, occurrence.period)
         return Pace(campaign.throttles, dict(period.paced or {}) if period else {}), period
 
-    def _refusal(self, run: CampaignRun, planned: Planned) -> tuple[str, str | None] | None:
+    def _refusal(self, planned: Planned) -> tuple[str, str | None] | None:
         """Why this run is not sent after all (status, reason), or None to send it."""
         if planned.reason is not None or planned.route is None:
             return "skipped", planned.reason
-        run.route = planned.route
         route = self.routes.get(planned.route)
         if route is None or not route.available():
             return "unavailable", NOT_AVAILABLE
@@ -293,12 +297,19 @@ def _row(
     }  # fmt: skip
 
 
-def _mark(db: Session, run: CampaignRun, sent: Sent, at: datetime) -> str:
+def _mark(
+    db: Session, run: CampaignRun, route: str, sent: Sent, at: datetime,
+    invited: list[dict[str, Any]],
+) -> str:  # fmt: skip
+    """Close a run refused at the last moment; add an invited one to ``invited``, written for
+    the whole batch in one statement (a run's ORM flush would be one UPDATE per person)."""
     if sent.refused is not None:
+        run.route = route
         return _close(db, run, "skipped", sent.refused)
-    run.status, run.invited_at = "invited", at
-    run.conversation_id, run.invitation_id = sent.conversation_id, sent.invitation_id
-    db.add(run)
+    invited.append({
+        "id": run.id, "route": route, "status": "invited", "invited_at": at,
+        "conversation_id": sent.conversation_id, "invitation_id": sent.invitation_id,
+    })  # fmt: skip
     return "invited"
 
 
