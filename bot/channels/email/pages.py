@@ -8,7 +8,9 @@ it is for the button, since nobody without the e-mail can make one.
 
 Unsubscribing is the person saying STOP on their e-mail address, handed to the runner as any
 channel hands it a message, so it means exactly what STOP means everywhere: every channel of
-theirs stops, at once and for good, until they opt in again.
+theirs stops, at once and for good, until they opt in again. The page after it offers to undo a
+press made by mistake, which is START on the e-mail address: like START anywhere, it re-enables
+only the address it came from.
 
 The page uses the web form's govuk-frontend stylesheet by its address (``/f/static/``): the web
 form is always mounted, and channels do not import one another.
@@ -83,8 +85,21 @@ def unsubscribe_router(services: Services) -> APIRouter:
         if not one_click:
             csrf.check(store.load(request, _now()), (fields.get(csrf.FIELD) or [""])[0])
         address = address_of(token)
-        await run_in_threadpool(_stop, services, address, token)
-        return page("unsubscribed.html.j2", {"title": "You have unsubscribed"}, package=PACKAGE)
+        await run_in_threadpool(_say, services, address, token, "stop")
+        session = store.load(request, _now())
+        context = {"title": "You have unsubscribed", "action": f"/u/{token}/again",
+                   "csrf": session.csrf, "one_click": one_click}  # fmt: skip
+        return page("unsubscribed.html.j2", context, package=PACKAGE)
+
+    @router.post("/u/{token}/again")
+    async def subscribe_again(request: Request, token: str) -> Response:
+        """Undo a press made by mistake: START on the e-mail address, and only there."""
+        fields = _form(await request.body())
+        csrf.check(store.load(request, _now()), (fields.get(csrf.FIELD) or [""])[0])
+        address = address_of(token)
+        await run_in_threadpool(_say, services, address, token, "start")
+        context = {"title": "You are subscribed again"}
+        return page("subscribed.html.j2", context, package=PACKAGE)
 
     return router
 
@@ -99,10 +114,10 @@ def _form(body: bytes) -> dict[str, list[str]]:
     return fields
 
 
-def _stop(services: Services, address: str, token: str) -> None:
+def _say(services: Services, address: str, token: str, word: str) -> None:
     at = _now()
     # One press, one message: a double click within the second is applied once, and a later
-    # press (after opting in somewhere) says STOP again, as texting STOP twice would.
-    digest = hashlib.sha256(token.encode("ascii")).hexdigest()[:24]
-    external_id = f"unsubscribe-{digest}-{int(at.timestamp())}"
-    services.runner.receive(Inbound(NAME, address, external_id, at, text="stop"), inline=True)
+    # press says it again, as texting STOP twice would.
+    digest = hashlib.sha256(token.encode("ascii")).hexdigest()[:20]
+    external_id = f"{word}-{digest}-{int(at.timestamp())}"
+    services.runner.receive(Inbound(NAME, address, external_id, at, text=word), inline=True)

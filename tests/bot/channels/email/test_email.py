@@ -106,6 +106,23 @@ def test_an_e_mail_invitation_has_both_parts_a_working_link_and_unsubscribe(
         order = parse_order("sms,web_email")
         [planned] = plan(db, campaign, "2027-01", order, cap=1)
         assert planned.reason == "opted out"
+    with mail_world.client() as browser:  # unsubscribing again, then undoing it
+        page = browser.get(header.group(1))
+        token = CSRF.search(page.text)
+        assert token is not None
+        done = browser.post(header.group(1), data={"csrf_token": token.group(1)})
+        undo = CSRF.search(done.text)
+        assert undo is not None
+        assert "Get surveys by e-mail again" in done.text
+        again = browser.post(f"{header.group(1)}/again", data={"csrf_token": "forged"})
+        assert again.status_code == 403
+        again = browser.post(f"{header.group(1)}/again", data={"csrf_token": undo.group(1)})
+        assert again.status_code == 200
+        assert "You are subscribed again" in again.text
+    with Session(mail_world.engine) as db:
+        # START's meaning: only the address it came from; the text messages stay stopped.
+        assert not _stopped(mail_world, db, "email", EMAIL)
+        assert _stopped(mail_world, db, "sms", PHONE)
 
 
 def _stopped(world: MailWorld, db: Session, channel: str, address: str) -> bool:

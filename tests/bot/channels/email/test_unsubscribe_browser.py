@@ -1,7 +1,7 @@
 """The unsubscribe page in a real browser (Playwright driving Debian's Chromium): reached from a
 real e-mail's link, free of WCAG 2.2 A/AA violations (axe-core) before and after, no sideways
 scrolling at 320 CSS pixels, nothing overlapping at 200 % zoom, and the button pressed with the
-keyboard alone unsubscribes."""
+keyboard alone unsubscribes, and the one after it undoes that."""
 
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ from tests.bot.channels.email.test_email import invite_by_email
 from tests.bot.channels.web.test_form_browser import check_page, shots_folder, tab_to
 from tests.fakes.browser import axe_source, chromium
 from tests.fakes.live_service import LiveService
+
+
+def stopped(world: MailWorld) -> bool:
+    with Session(world.engine) as db:
+        hashes = world.vault.lookup_hashes("email", "amina@example.org")
+        return repo.is_opted_out(db, "email", hashes)
+
 
 LINK = re.compile(r"http://carevoice\.example\.org(/u/[A-Za-z0-9_-]+)")
 
@@ -53,10 +60,14 @@ def test_the_unsubscribe_pages_are_accessible_and_work_by_keyboard(
             assert page.locator("h1").inner_text() == "You have unsubscribed"
             assert "call 0113 496 0000" in page.content()
             check_page(page, axe, "unsubscribed", folder)
+            assert stopped(world)
+            tab_to(page, "el && el.matches('button.govuk-button')")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert page.locator("h1").inner_text() == "You are subscribed again"
+            check_page(page, axe, "subscribed-again", folder)
             context.close()
-        with Session(engine) as db:
-            hashes = world.vault.lookup_hashes("email", "amina@example.org")
-            assert repo.is_opted_out(db, "email", hashes)
+        assert not stopped(world)
     finally:
         service.stop()
         engine.dispose()
