@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from email.message import EmailMessage
+from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from bot.channels.base import Failure
@@ -226,3 +229,20 @@ def test_the_channel_is_registered_only_with_a_mail_server() -> None:
     channel = build_registry(Settings(smtp_host="mail.example.org")).get("email")
     assert channel.opt_out_line("en") == ""
     assert channel.capabilities.sends
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    token=st.one_of(st.text(max_size=300), st.from_regex(r"[A-Za-z0-9_-]{80,200}", fullmatch=True)),
+    body=st.binary(max_size=600),
+    post=st.booleans(),
+)
+def test_whatever_arrives_at_the_unsubscribe_page_is_never_a_5xx(
+    mail_world: MailWorld, token: str, body: bytes, post: bool
+) -> None:
+    with mail_world.client() as client:
+        path = f"/u/{quote(token, safe='')}"
+        answer = client.post(path, content=body) if post else client.get(path)
+    assert answer.status_code < 500
+    assert answer.status_code in {200, 400, 403, 404, 405, 413}
