@@ -79,7 +79,8 @@ def send_alerts(engine: Engine, settings: Settings, now: datetime) -> int:
 
 
 def deliver(message: EmailMessage, settings: Settings, what: str = "safeguarding alert") -> None:
-    """Hand one e-mail to the SMTP server in settings (alerts here; web-form invitations too)."""
+    """Hand one alert to the SMTP server in settings, at once (invitations by e-mail go through
+    the outbox's e-mail lane instead: bot/channels/email)."""
     host = settings.smtp_host or LOCAL_MAIL_SERVER
     try:
         with smtplib.SMTP(host, settings.smtp_port, timeout=10) as smtp:
