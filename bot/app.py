@@ -32,7 +32,7 @@ log = logging.getLogger("carevoice.app")
 # says what to do, rather than a bare 413.
 BODY_LIMITS = {
     "/sms/": 64 * KIB, "/telegram/": 64 * KIB, "/f/": 256 * KIB, "/s/": 256 * KIB,
-    "/reports": 64 * KIB, "/flags": 64 * KIB,
+    "/reports": 64 * KIB, "/flags": 64 * KIB, "/u/": 4 * KIB,
 }  # fmt: skip
 
 

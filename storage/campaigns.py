@@ -10,16 +10,18 @@ owns the transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert
+from sqlalchemy import Table, func, insert
+from sqlalchemy import select as sql_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from storage import bulk
 from storage.models import (
     Address,
     Campaign,
@@ -81,28 +83,41 @@ class Person:
 def people(
     db: Session, provider_ids: Sequence[int] | None, contact_ids: Sequence[int] | None = None
 ) -> list[Person]:
-    """Every contact not erased of these providers (all when None), with their addresses."""
-    query = select(Contact).where(col(Contact.erased_at).is_(None)).order_by(col(Contact.id))
+    """Every contact not erased of these providers (all when None), with their addresses.
+
+    Plain rows, not ORM objects: a council's run reads thousands, and nothing here is changed."""
+    chosen: list[Any] = [col(Contact.erased_at).is_(None)]
     if provider_ids is not None:
-        query = query.where(col(Contact.provider_id).in_(provider_ids))
+        chosen.append(col(Contact.provider_id).in_(provider_ids))
     if contact_ids is not None:
-        query = query.where(col(Contact.id).in_(contact_ids))
-    contacts = list(db.exec(query))
-    addresses: dict[int, dict[str, tuple[int, str, bytes]]] = {}
-    rows = db.exec(select(Address).where(col(Address.contact_id).in_([c.id for c in contacts])))
-    for row in rows:
-        assert row.id is not None
-        assert row.contact_id is not None
-        held = addresses.setdefault(row.contact_id, {})
-        held.setdefault(row.channel, (row.id, row.address_hash, row.encrypted))
-    return [_person(c, addresses.get(c.id or 0, {})) for c in contacts]
-
-
-def _person(c: Contact, addresses: dict[str, tuple[int, str, bytes]]) -> Person:
-    return Person(
-        c.id or 0, c.provider_id, c.language, c.easy_read, c.large_print,
-        c.answers_on_behalf, c.preferred_channel, c.name_encrypted, addresses,
+        chosen.append(col(Contact.id).in_(contact_ids))
+    link = db.connection()
+    query = sql_select(*_PERSON_COLUMNS).where(*chosen).order_by(col(Contact.id))
+    contacts: list[Any] = list(link.execute(query))
+    held = (
+        sql_select(col(Address.contact_id), col(Address.channel), col(Address.id),
+               col(Address.address_hash), col(Address.encrypted))
+        .join(Contact, col(Contact.id) == col(Address.contact_id))
+        .where(*chosen)
+        .order_by(col(Address.id))
     )  # fmt: skip
+    addresses: dict[int, dict[str, tuple[int, str, bytes]]] = {}
+    rows: Any = link.execute(held)
+    for contact_id, channel, address_id, address_hash, encrypted in rows:
+        mine = addresses.setdefault(contact_id, {})
+        mine.setdefault(channel, (address_id, address_hash, encrypted))
+    return [_person(c, addresses.get(c[0], {})) for c in contacts]
+
+
+def _person(c: Any, addresses: dict[str, tuple[int, str, bytes]]) -> Person:
+    return Person(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], addresses)
+
+
+_PERSON_COLUMNS = (
+    col(Contact.id), col(Contact.provider_id), col(Contact.language), col(Contact.easy_read),
+    col(Contact.large_print), col(Contact.answers_on_behalf), col(Contact.preferred_channel),
+    col(Contact.name_encrypted),
+)  # fmt: skip
 
 
 def opted_out(db: Session) -> set[tuple[str, str]]:
@@ -134,8 +149,11 @@ def insert_period(
         _insert(db, CampaignPeriod)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["campaign_id", "period"])
+        .returning(col(CampaignPeriod.id))
     )
-    return bool(db.exec(statement).rowcount)
+    # RETURNING, not rowcount: psycopg reports -1 rows for this statement, which read as True
+    # let two workers both plan the same period (their runs' unique key kept them single).
+    return db.exec(statement).first() is not None
 
 
 def period_planned(db: Session, campaign_id: int, period: str) -> bool:
@@ -147,12 +165,10 @@ def period_planned(db: Session, campaign_id: int, period: str) -> bool:
 
 def insert_runs(db: Session, rows: list[dict[str, Any]]) -> None:
     """Many run rows in one statement; rows already there are left as they are."""
-    if not rows:
-        return
-    statement = _insert(db, CampaignRun).on_conflict_do_nothing(
-        index_elements=["campaign_id", "contact_id", "period"]
+    table = cast(Table, CampaignRun.__table__)  # type: ignore[attr-defined]
+    bulk.insert_rows(
+        db.connection(), table, rows, skip_conflicts_on=("campaign_id", "contact_id", "period")
     )
-    db.exec(statement, params=rows)
 
 
 def bare_insert_runs(db: Session, rows: list[dict[str, Any]]) -> None:
@@ -160,8 +176,22 @@ def bare_insert_runs(db: Session, rows: list[dict[str, Any]]) -> None:
     db.exec(insert(CampaignRun), params=rows)
 
 
-def claim_planned(db: Session, campaign_id: int, period: str, limit: int) -> list[CampaignRun]:
-    """Up to ``limit`` planned runs, locked for this transaction; others skip them."""
+def period_for_update(db: Session, campaign_id: int, period: str) -> CampaignPeriod | None:
+    """The period's row, locked until commit: workers pacing one campaign take turns."""
+    query = (
+        select(CampaignPeriod)
+        .where(CampaignPeriod.campaign_id == campaign_id, CampaignPeriod.period == period)
+        .with_for_update()
+    )
+    return db.exec(query).first()
+
+
+def claim_planned(
+    db: Session, campaign_id: int, period: str, limit: int, skip_routes: Collection[str] = ()
+) -> list[CampaignRun]:
+    """Up to ``limit`` planned runs, locked for this transaction; others skip them.
+
+    ``skip_routes``: routes whose throttle allows nothing more now, left for a later pass."""
     query = (
         select(CampaignRun)
         .where(
@@ -173,6 +203,8 @@ def claim_planned(db: Session, campaign_id: int, period: str, limit: int) -> lis
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if skip_routes:
+        query = query.where(col(CampaignRun.route).not_in(list(skip_routes)))
     return list(db.exec(query))
 
 

@@ -303,6 +303,7 @@ class Campaign(SQLModel, table=True):
     # from each contact's started_on, each open for window_days; None for a scheduled campaign.
     waves: list[dict[str, Any]] | None = _json()
     window_days: int | None = None
+    throttles: dict[str, float] | None = _json()  # channel → invitations an hour at most
 
 
 class CampaignPeriod(SQLModel, table=True):
@@ -315,6 +316,7 @@ class CampaignPeriod(SQLModel, table=True):
     period: str = Field(max_length=20, description="The occurrence, local time: 2026-12-01T10:00")
     due_at: datetime = _time()
     planned_at: datetime = _time()
+    paced: dict[str, str] | None = _json()  # throttled channel → when its next invitation is due
 
 
 class CampaignRun(SQLModel, table=True):

@@ -39,11 +39,18 @@ class ChannelRegistry:
 
 
 def build_registry(settings: Settings) -> ChannelRegistry:
+    from bot.channels.email.channel import EmailChannel
     from bot.channels.sms.channel import SmsChannel
     from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.terminal.channel import TerminalChannel
     from bot.channels.web.channel import WebChannel
 
-    return ChannelRegistry(
-        [SmsChannel(settings), TelegramChannel(settings), TerminalChannel(), WebChannel()]
-    )
+    channels: list[Channel] = [
+        SmsChannel(settings),
+        TelegramChannel(settings),
+        TerminalChannel(),
+        WebChannel(),
+    ]
+    if settings.smtp_host:  # without a mail server, web_email is "channel not available"
+        channels.append(EmailChannel(settings))
+    return ChannelRegistry(channels)

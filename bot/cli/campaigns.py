@@ -25,6 +25,8 @@ from bot.surveys.campaigns import ROUTE_ADDRESS, language_of, next_occurrence, o
 from bot.surveys.person_waves import describe as describe_waves
 from bot.surveys.person_waves import waves_of
 from bot.surveys.schedules import UK, ScheduleError, parse_instant, parse_schedule
+from bot.surveys.throttles import ThrottleError, parse_throttles
+from bot.surveys.throttles import describe as describe_throttles
 from storage import campaigns as store
 from storage import repository as repo
 from storage.db import transaction
@@ -83,6 +85,13 @@ def add(
         int,
         typer.Option(help="With --per-person: days each wave stays open from its due date."),
     ] = 14,
+    throttle: Annotated[
+        str,
+        typer.Option(
+            help='Most invitations an hour per channel, e.g. "sms=300/h,email=1000/h" '
+            "(channels sms, telegram, email; periods s, min, h, d)."
+        ),
+    ] = "",
 ) -> None:
     """Add a campaign. Nothing is sent until the worker runs at a scheduled time.
 
@@ -93,12 +102,16 @@ def add(
     `carevoice report --outcomes` pairs."""
     services = _services()
     try:
+        throttles = parse_throttles(throttle)
         services.catalog.get(flow)
-    except LookupError as error:
+    except (ThrottleError, LookupError) as error:
         raise fail(str(error).strip("'\"")) from None
     if per_person:
         if schedule is not None:
             raise fail("a per-person campaign has waves (--waves), not a --schedule")
+        if throttles:
+            # Waves invite the few people due each day; pacing is for a month's whole list.
+            raise fail("--throttle is for scheduled campaigns, not --per-person ones")
         add_per_person(services, name, flow, providers, waves, window, remind_after, starts, ends)
         return
     if schedule is None:
@@ -113,6 +126,7 @@ def add(
             name=" ".join(name.split()), flow_id=flow, provider_ids=provider_ids(db, providers),
             schedule=parsed.text, remind_after_days=remind_after, expire_after_days=expire_after,
             starts_at=_instant(starts) or now, ends_at=_instant(ends), created_at=now,
+            throttles=throttles or None,
         )  # fmt: skip
         save(db, campaign)
     due = occurrence_at(campaign, now)  # a start date in the past can make this month's due
@@ -147,6 +161,7 @@ def show(name: str, output: Format = "text") -> None:
     if output == "json":
         typer.echo(json.dumps(row, indent=2))
         return
+    row["throttles"] = describe_throttles(row["throttles"])
     for key, value in row.items():
         typer.echo(f"{key}: {value}")
 
@@ -167,6 +182,7 @@ def _describe(db: Session, campaign: Campaign) -> dict[str, Any]:
         "providers": names, "schedule": campaign.schedule,
         "remind_after_days": campaign.remind_after_days,
         "expire_after_days": campaign.expire_after_days,
+        "throttles": campaign.throttles or {},
         "next_run": _local(upcoming.due_at) if campaign.status == "active" else None,
     }  # fmt: skip
 

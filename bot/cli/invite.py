@@ -15,10 +15,9 @@ from bot.channels.sms.format import render, segments
 from bot.cli.support import fail
 from bot.config.database import DatabaseNotReady
 from bot.config.wiring import Services
-from bot.safeguarding.alerts import AlertFailed
 from bot.surveys.catalog import CatalogEntry
 from bot.surveys.invitations import InviteError, InvitePlan, masked, plan, send_invitations
-from bot.surveys.web_invitations import By, invite_to_web, link_text
+from bot.surveys.web_invitations import By, email_text, invite_to_web, link_text
 from flows.definition import Flow
 from flows.engine import start
 from flows.errors import FlowError
@@ -84,7 +83,7 @@ def _planned(
 
 
 def invite_web(flow: str, provider: str, by: str, dry_run: bool) -> None:
-    """Personal links to the web form, by text (queued for the worker) or by e-mail (now)."""
+    """Personal links to the web form, by text or by e-mail, queued for the worker."""
     services, entry, provider_id, found, now = _planned(flow, provider, by)
     settings, engine = services.settings, services.engine
     what = "a number" if by == "sms" else "an e-mail address"
@@ -94,19 +93,20 @@ def invite_web(flow: str, provider: str, by: str, dry_run: bool) -> None:
     )
     opt_out = services.channels.get("sms").opt_out_line("en") if by == "sms" else ""
     if dry_run:
-        sample = link_text(settings, entry.flow, f"{settings.public_url}/s/…", opt_out)
+        link = f"{settings.public_url}/s/…"
+        sample = (
+            link_text(settings, entry.flow, link, opt_out)
+            if by == "sms"
+            else email_text(settings, entry.flow, link)
+        )
         typer.echo(f"each gets a personal link by {by}, e.g.:\n{sample}")
         return
-    try:
-        method: By = "sms" if by == "sms" else "email"
-        sent = invite_to_web(settings, services.vault, engine, entry.flow, provider_id,
-                             found.eligible, now, method, opt_out)  # fmt: skip
-    except AlertFailed as error:
-        raise fail(str(error)) from None
-    if by == "sms":
-        typer.echo(f"queued {sent} web invitations; run `carevoice worker` to send them")
-    else:
-        typer.echo(f"e-mailed {sent} web invitations")
+    if by not in services.channels:
+        raise fail("e-mail is not set up: set CAREVOICE_SMTP_HOST (and _PORT, _FROM) first")
+    method: By = "sms" if by == "sms" else "email"
+    sent = invite_to_web(settings, engine, entry.flow, provider_id, found.eligible, now, method,
+                         opt_out)  # fmt: skip
+    typer.echo(f"queued {sent} web invitations; run `carevoice worker` to send them")
 
 
 def _provider_values(engine: Engine, provider_id: int) -> dict[str, str]:

@@ -120,12 +120,20 @@ class Settings(BaseSettings):
         default=300, ge=1, description="Form submissions allowed from one address per 15 minutes."
     )
 
-    smtp_host: str = "127.0.0.1"
+    # One mail server for alerts and e-mail invitations. Invitations by e-mail (the ``email``
+    # channel) are on only when a host is set; alerts fall back to a server on this machine, as
+    # they always have, so a safeguarding alert is never held back by a missing setting.
+    smtp_host: str = Field(
+        default="", description="Mail server; set it to send e-mail invitations."
+    )
     smtp_port: int = 25
     smtp_from: str = "carevoice@localhost"
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    email_per_second: float = Field(
+        default=2.0, gt=0, description="E-mail invitations per second (the e-mail outbox lane)."
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

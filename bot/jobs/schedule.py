@@ -16,15 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 from sqlmodel import Session, col, select
 
 from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
 from bot.jobs.person_waves import PersonWaveJobs
 from bot.surveys.campaign_routes import Invite, Route, Sent, build_routes
 from bot.surveys.campaigns import (
+    ROUTE_ADDRESS,
     ROUTES,
     Occurrence,
     Planned,
@@ -38,17 +39,20 @@ from bot.surveys.campaigns import preface as preface_for
 from bot.surveys.person_waves import mark_run_wave
 from bot.surveys.runner import Runner
 from bot.surveys.schedules import ScheduleError
+from bot.surveys.throttles import Pace
 from flows.events import Message
 from flows.session import Session as EngineSession
+from storage import bulk
 from storage import campaigns as store
 from storage import repository as repo
 from storage.db import transaction
-from storage.models import Campaign, CampaignRun
+from storage.models import Campaign, CampaignPeriod, CampaignRun
 
 if TYPE_CHECKING:
     from bot.config.wiring import Services
 
 Log = Callable[[dict[str, Any]], None]
+CAMPAIGN_RUN = cast(Table, CampaignRun.__table__)  # type: ignore[attr-defined]
 NOT_AVAILABLE = "channel not available"
 
 
@@ -131,9 +135,13 @@ class CampaignJobs:
     def _invite_batch(
         self, campaign: Campaign, occurrence: Occurrence, now: datetime
     ) -> Counter[str] | None:
+        """Invite one batch; None when nothing more can be done now (all done, or throttled)."""
         assert campaign.id is not None
         with transaction(self.engine) as db:
-            runs = store.claim_planned(db, campaign.id, occurrence.period, self.rules.batch)
+            pace, period = self._pace(db, campaign, occurrence)
+            held = pace.exhausted(now)
+            skip = [route for route in ROUTES if ROUTE_ADDRESS[route] in held]
+            runs = store.claim_planned(db, campaign.id, occurrence.period, self.rules.batch, skip)
             if not runs:
                 return None
             ids = [run.contact_id for run in runs]
@@ -150,25 +158,42 @@ class CampaignJobs:
                 fresh = plan_one(
                     person, suppressed, invited[person.contact_id], self.rules.order, self.rules.cap
                 )
-                reason = self._refusal(run, fresh)
+                reason = self._refusal(fresh)
                 if reason is not None:
+                    run.route = fresh.route
                     done[_close(db, run, *reason)] += 1
                     continue
+                if not pace.take(ROUTE_ADDRESS[fresh.route or ""], now):
+                    continue  # stays planned for a later pass
                 invite = self.invite_for(db, campaign, occurrence, person, now)
                 sending.setdefault(fresh.route or "", []).append((run, invite))
+            invited_runs: list[dict[str, Any]] = []
             for route, items in sending.items():
                 sent = self.routes[route].invite_many(db, [invite for _, invite in items])
                 for (run, _), result in zip(items, sent, strict=True):
-                    done[_mark(db, run, result, now)] += 1
-                    if campaign.waves is not None:
-                        mark_run_wave(db, self.runner.vault, run)
-            return done
+                    done[_mark(db, run, route, result, now, invited_runs)] += 1
+                    if campaign.waves is not None and result.refused is None:
+                        mark_run_wave(db, self.runner.vault, result.conversation_id, run.period)
+            bulk.update_rows(db.connection(), CAMPAIGN_RUN, invited_runs)
+            if period is not None:
+                period.paced = dict(pace.due)
+                db.add(period)
+            return done or None
 
-    def _refusal(self, run: CampaignRun, planned: Planned) -> tuple[str, str | None] | None:
+    def _pace(
+        self, db: Session, campaign: Campaign, occurrence: Occurrence
+    ) -> tuple[Pace, CampaignPeriod | None]:
+        """The campaign's throttles and how far its period has got; an unthrottled campaign
+        locks nothing, so its workers never wait on one another."""
+        if not campaign.throttles:
+            return Pace({}), None
+        period = store.period_for_update(db, campaign.id or 0, occurrence.period)
+        return Pace(campaign.throttles, dict(period.paced or {}) if period else {}), period
+
+    def _refusal(self, planned: Planned) -> tuple[str, str | None] | None:
         """Why this run is not sent after all (status, reason), or None to send it."""
         if planned.reason is not None or planned.route is None:
             return "skipped", planned.reason
-        run.route = planned.route
         route = self.routes.get(planned.route)
         if route is None or not route.available():
             return "unavailable", NOT_AVAILABLE
@@ -280,12 +305,19 @@ def _row(
     }  # fmt: skip
 
 
-def _mark(db: Session, run: CampaignRun, sent: Sent, at: datetime) -> str:
+def _mark(
+    db: Session, run: CampaignRun, route: str, sent: Sent, at: datetime,
+    invited: list[dict[str, Any]],
+) -> str:  # fmt: skip
+    """Close a run refused at the last moment; add an invited one to ``invited``, written for
+    the whole batch in one statement (a run's ORM flush would be one UPDATE per person)."""
     if sent.refused is not None:
+        run.route = route
         return _close(db, run, "skipped", sent.refused)
-    run.status, run.invited_at = "invited", at
-    run.conversation_id, run.invitation_id = sent.conversation_id, sent.invitation_id
-    db.add(run)
+    invited.append({
+        "id": run.id, "route": route, "status": "invited", "invited_at": at,
+        "conversation_id": sent.conversation_id, "invitation_id": sent.invitation_id,
+    })  # fmt: skip
     return "invited"
 
 

@@ -20,6 +20,7 @@ from storage.db import transaction
 from storage.models import Provider, SafeguardingFlag
 
 ALERTED = "alerted"
+LOCAL_MAIL_SERVER = "127.0.0.1"
 
 
 def pending(engine: Engine) -> list[int]:
@@ -78,14 +79,16 @@ def send_alerts(engine: Engine, settings: Settings, now: datetime) -> int:
 
 
 def deliver(message: EmailMessage, settings: Settings, what: str = "safeguarding alert") -> None:
-    """Hand one e-mail to the SMTP server in settings (alerts here; web-form invitations too)."""
+    """Hand one alert to the SMTP server in settings, at once (invitations by e-mail go through
+    the outbox's e-mail lane instead: bot/channels/email)."""
+    host = settings.smtp_host or LOCAL_MAIL_SERVER
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        with smtplib.SMTP(host, settings.smtp_port, timeout=10) as smtp:
             if settings.smtp_starttls:
                 smtp.starttls()
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
-        where = f"{settings.smtp_host}:{settings.smtp_port}"
+        where = f"{host}:{settings.smtp_port}"
         raise AlertFailed(f"cannot send {what} via {where}: {error}") from None

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Connection, func, insert, update
+from sqlalchemy import Connection, Table, func, update
 from sqlmodel import Session, col, select
 
 from flows.definition import Flow
@@ -22,8 +23,11 @@ from flows.engine import start
 from flows.events import Message
 from flows.resumes import StartContext
 from flows.session import Status
+from storage import bulk, hot_path
 from storage import repository as repo
-from storage.models import Conversation, Invitation, OptOut, Outbox
+from storage.models import Conversation, Invitation, OptOut
+
+INVITATION = cast(Table, Invitation.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -102,32 +106,41 @@ def _close_open(link: Connection, channel: str, hashes: list[str], at: datetime)
 def _insert(
     db: Session, channel: str, flow: Flow, starts: list[Start], at: datetime, month: str
 ) -> dict[int, int | str]:
+    if not starts:
+        return {}
     link = db.connection()
     contexts = repo.provider_contexts(db, {s.provider_id for s in starts})
+    # ``start`` is pure: the same flow, time, language and provider give the same session and
+    # texts, so a batch of 250 people needs it a few dozen times, not 250.
+    begun: dict[tuple[str, int, str | None], tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     rows, texts = [], []
     for person in starts:
-        context = StartContext(at=at, language=person.language, values=contexts[person.provider_id])
-        session, events = start(flow, context)
-        texts.append(prefaced([e for e in events if isinstance(e, Message)], person.preface))
-        rows.append(_conversation(channel, flow, person, session.model_dump(mode="json"), at))
-    if not rows:
-        return {}
-    returned = link.execute(
-        insert(Conversation).returning(col(Conversation.id), sort_by_parameter_order=True), rows
-    )
-    ids = [int(i or 0) for i in returned.scalars()]
+        key = (person.language, person.provider_id, person.preface)
+        if key not in begun:
+            context = StartContext(at=at, language=person.language,
+                                   values=contexts[person.provider_id])  # fmt: skip
+            session, events = start(flow, context)
+            messages = prefaced([e for e in events if isinstance(e, Message)], person.preface)
+            begun[key] = (
+                session.model_dump(mode="json"),
+                [m.model_dump(mode="json") for m in messages],
+            )
+        session_json, bodies = begun[key]
+        texts.append(bodies)
+        rows.append(_conversation(channel, flow, person, session_json, at))
+    ids = bulk.insert_rows(link, hot_path.CONVERSATION, rows, returning_ids=True)
     outbox = [
-        _outbox(channel, person.address_id, conversation_id, message, at)
-        for person, conversation_id, messages in zip(starts, ids, texts, strict=True)
-        for message in messages
+        _outbox(channel, person.address_id, conversation_id, body, at)
+        for person, conversation_id, bodies in zip(starts, ids, texts, strict=True)
+        for body in bodies
     ]
-    link.execute(insert(Outbox), outbox)
+    bulk.insert_rows(link, hot_path.OUTBOX, outbox)
     invitations = [
         {"contact_id": p.contact_id, "provider_id": p.provider_id, "flow_id": flow.id,
          "channel": channel, "month": month, "created_at": at, "conversation_id": i}
         for p, i in zip(starts, ids, strict=True)
     ]  # fmt: skip
-    link.execute(insert(Invitation), invitations)
+    bulk.insert_rows(link, INVITATION, invitations)
     return {p.contact_id: i for p, i in zip(starts, ids, strict=True)}
 
 
@@ -145,12 +158,13 @@ def _conversation(
 
 
 def _outbox(
-    channel: str, address_id: int, conversation_id: int, message: Message, at: datetime
+    channel: str, address_id: int, conversation_id: int, body: dict[str, Any], at: datetime
 ) -> dict[str, object]:
     return {
         "channel": channel, "address_id": address_id, "conversation_id": conversation_id,
-        "kind": "invitation", "status": "queued", "body": message.model_dump(mode="json"),
-        "attempts": 0, "send_after": at, "created_at": at,
+        "kind": "invitation", "status": "queued", "body": body, "attempts": 0,
+        "send_after": at, "created_at": at, "sent_at": None, "external_id": None,
+        "last_error": None,
     }  # fmt: skip
 
 

@@ -92,8 +92,14 @@ class ConversationRoute:
         vault = self.runner.vault
         starts = []
         for invite in invites:
-            address_id, _, encrypted = invite.person.addresses[self.address_channel]
-            hashes = vault.lookup_hashes(self.name, vault.decrypt(encrypted))
+            address_id, stored, encrypted = invite.person.addresses[self.address_channel]
+            # With one key the stored hash is the only one; with several (mid-rotation) the
+            # address may be known under each, so it is decrypted to hash it under all.
+            hashes = (
+                [stored]
+                if len(vault.keys) == 1
+                else vault.lookup_hashes(self.name, vault.decrypt(encrypted))
+            )
             starts.append(
                 Start(
                     invite.person.contact_id,

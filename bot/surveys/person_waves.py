@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot.surveys.schedules import UK
 from storage.crypto import Vault
-from storage.models import Campaign, CampaignRun, Conversation
+from storage.models import Campaign, Conversation
 from storage.waves import BASELINE, mark_wave
 
 MAX_NAME = 20  # a wave's name is the run's period, a 20-character column
@@ -94,10 +94,10 @@ def window_of(campaign: Campaign, started_on: date, wave: Wave) -> DueWave:
     return DueWave(wave, opens, datetime.combine(closes, time(0), tzinfo=UK).astimezone(UTC))
 
 
-def mark_run_wave(db: Session, vault: Vault, run: CampaignRun) -> None:
+def mark_run_wave(db: Session, vault: Vault, conversation_id: int | None, wave: str) -> None:
     """The conversation a wave's invitation started records which wave it answers."""
-    if run.conversation_id is None:
-        return
-    conversation = db.get(Conversation, run.conversation_id)
+    if conversation_id is None:
+        return  # a web link: its conversation begins, and is marked, when the link is opened
+    conversation = db.get(Conversation, conversation_id)
     if conversation is not None:
-        mark_wave(db, vault, conversation, run.period)
+        mark_wave(db, vault, conversation, wave)

@@ -1,29 +1,26 @@
 """Inviting people to answer on the web form: a personal link each, sent by text or e-mail.
 
 Each invitation gets a single-use token (``storage.invitation_links``) that expires with the
-flow's expiry; only its hash is stored, so the link exists in clear only in the message sent. A
-text waits in the outbox like any invitation (quiet hours, rate, one send); an e-mail is handed
-to the SMTP server the safeguarding alerts use, inside the transaction that creates the
-invitation, so a refused e-mail leaves no invitation behind and can simply be tried again.
+flow's expiry; only its hash is stored, so the link exists in clear only in the message sent.
+The message, by text or by e-mail, waits in the outbox like any invitation (quiet hours, the
+channel's rate, one send, retries) in the same transaction that creates the invitation; the
+e-mail channel adds its unsubscribe link when it sends.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Literal
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config.settings import Settings
-from bot.safeguarding.alerts import deliver
 from bot.surveys.invitations import Candidate
 from flows.definition import Flow
 from flows.events import Message
 from storage import invitation_links
 from storage import repository as repo
-from storage.crypto import Vault
 from storage.db import transaction
 from storage.models import Invitation, Outbox
 
@@ -35,38 +32,33 @@ def link_text(settings: Settings, flow: Flow, link: str, opt_out: str) -> str:
     return f"{settings.web_organisation}: {flow.title}. Answer online: {link} {opt_out}".strip()
 
 
-def compose_email(settings: Settings, flow: Flow, link: str, to: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = to
-    message["Subject"] = f"{settings.web_organisation}: {flow.title}"
-    message.set_content(
+def email_text(settings: Settings, flow: Flow, link: str) -> str:
+    """The words of an invitation by e-mail (its first sentence is the subject)."""
+    return (
         f"{settings.web_organisation} would like to hear from you: {flow.title}.\n\n"
         f"Answer online (the link is for you only and works once):\n{link}\n\n"
-        f"Your answers are saved as you go. If you do not want to take part, ignore this e-mail.\n"
+        f"Your answers are saved as you go. If you do not want to take part, ignore this e-mail."
     )
-    return message
 
 
 def invite_to_web(
-    settings: Settings, vault: Vault, engine: Engine, flow: Flow, provider_id: int,
+    settings: Settings, engine: Engine, flow: Flow, provider_id: int,
     candidates: list[Candidate], at: datetime, by: By, opt_out: str = "",
 ) -> int:  # fmt: skip
-    """Create a personal link for each candidate and send it; returns how many were sent."""
+    """Create a personal link for each candidate and queue it; returns how many were queued."""
     public = settings.public_url.rstrip("/")
-    sent = 0
+    queued = 0
     for candidate in candidates:
         with transaction(engine) as db:
             token = _new_invitation(db, flow, provider_id, candidate, at)
             link = f"{public}/s/{token}"
             if by == "sms":
                 text = link_text(settings, flow, link, opt_out)
-                _queue_text(db, candidate, text, at)
             else:
-                to = vault.decrypt(candidate.address.encrypted)
-                deliver(compose_email(settings, flow, link, to), settings, "invitation e-mail")
-            sent += 1
-    return sent
+                text = email_text(settings, flow, link)
+            _queue_text(db, candidate, text, at)
+            queued += 1
+    return queued
 
 
 def _new_invitation(

@@ -4,12 +4,14 @@ against the fake Twilio API on loopback and a real SQLite database."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
@@ -19,6 +21,8 @@ from bot.config.wiring import Services
 from bot.surveys.schedules import parse_instant
 from storage.db import make_engine
 from storage.models import Address, CampaignRun, Contact, Invitation, Outbox
+from tests.bot.channels.email.harness import MailServer, free_port
+from tests.fakes.telegram_api import FakeTelegram, FakeTelegramServer
 from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -257,3 +261,99 @@ def test_list_show_pause_resume_remove(twilio: FakeTwilio) -> None:
     )  # fmt: skip
     assert bad.exit_code == 1
     assert "no provider called 'Nobody'" in bad.stderr
+
+
+def test_a_throttle_paces_the_invitations_and_is_shown(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Paced", "monthly, first Tuesday, 10:00", "--throttle", "sms=60/h")  # one a minute
+    assert "throttles: sms=60/h" in cli("campaigns", "show", "Paced")
+    shown = json.loads(cli("campaigns", "show", "Paced", "--format", "json"))
+    assert shown["throttles"] == {"sms": 60.0}
+    assert preview_json("Paced", "2026-12-01")["to_invite"] == 4  # paced, not fewer
+    sent = []
+    for at in ("10:00", "10:00:30", "10:01", "10:05"):
+        cli("worker", "--once", "--now", f"2026-12-01T{at}")
+        sent.append(sum(invited_to(twilio).values()))
+    assert sent == [1, 1, 2, 3]
+    assert "waiting 1" in cli("campaigns", "status", "Paced")
+    bad = runner.invoke(
+        app,
+        ["campaigns", "add", "X", "--flow", "homecare_monthly", "--providers", "all",
+         "--schedule", "monthly, day 1, 10:00", "--throttle", "sms=lots"],
+    )  # fmt: skip
+    assert bad.exit_code == 1
+    assert "write channel=count/period, e.g. sms=300/h" in bad.stderr
+
+
+EVERY_ROUTE = """name,phone,telegram,email,language,easy_read,preferred_channel
+Margaret Jones,07700 900101,,,en,no,
+Tom Okafor,+44 7700 900102,4242,,en,no,telegram
+Aled Pritchard,07700900103,,,en,yes,web_sms
+Sunita Shah,,,sunita@example.org,en,no,
+Bea Evans,07700 900105,,bea@example.org,en,no,web_email
+"""
+
+
+@pytest.fixture
+def every_channel(
+    twilio: FakeTwilio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[FakeTwilio, FakeTelegram, MailServer]]:
+    """Fake Twilio, fake Telegram and a real SMTP server (aiosmtpd), all on loopback."""
+    telegram = FakeTelegramServer().start()
+    mail = MailServer(port=free_port())
+    controller = Controller(mail, hostname="127.0.0.1", port=mail.port)
+    controller.start()
+    for name, value in {
+        "CAREVOICE_TELEGRAM_API_URL": telegram.url, "TELEGRAM_BOT_TOKEN": telegram.fake.token,
+        "CAREVOICE_TELEGRAM_PER_SECOND": "1000", "CAREVOICE_TELEGRAM_PER_CHAT_PER_SECOND": "1000",
+        "CAREVOICE_SMTP_HOST": "127.0.0.1", "CAREVOICE_SMTP_PORT": str(mail.port),
+        "CAREVOICE_EMAIL_PER_SECOND": "1000", "CAREVOICE_PUBLIC_URL": "https://cv.example.org",
+    }.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    try:
+        yield twilio, telegram.fake, mail
+    finally:
+        controller.stop()
+        telegram.stop()
+
+
+def test_preview_equals_what_is_sent_on_every_route(
+    every_channel: tuple[FakeTwilio, FakeTelegram, MailServer], tmp_path: Path
+) -> None:
+    twilio, telegram, mail = every_channel
+    people = tmp_path / "people.csv"
+    people.write_text(EVERY_ROUTE)
+    cli("providers", "add", "Sunrise Care")
+    cli("contacts", "import", str(people), "--provider", "Sunrise Care")
+    add("Monthly", "monthly, first Tuesday, 10:00")
+    shown = preview_json("Monthly", "2026-12-01")
+    assert shown["by_channel"] == {"sms": 1, "telegram": 1, "web_email": 2, "web_sms": 1}
+    assert shown["not_available"] == []
+    out = cli("worker", "--once", "--now", "2026-12-01T10:00")
+    assert "example.org" not in out  # no addresses in the log
+    texted = Counter(s.to for s in twilio.sent)
+    sent = {
+        "sms": sum(1 for s in twilio.sent if "Hello" in s.body),
+        "web_sms": sum(1 for s in twilio.sent if "/s/" in s.body),
+        "telegram": sum(1 for c in telegram.calls if c.method == "sendMessage"
+                        and str(c.params.get("text", "")).startswith("Hello")),
+        "web_email": len(mail.received),
+    }  # fmt: skip
+    assert sent == shown["by_channel"]
+    assert shown["sms_segments"] == sum(_segments(s.body) for s in twilio.sent)
+    assert set(texted) == {"+447700900101", "+447700900103"}  # Bea's phone was not used
+    assert sorted(str(m["To"]) for m in mail.received) == ["bea@example.org", "sunita@example.org"]
+    [preview] = shown["first_messages"]["web_email (en)"]
+    plain = mail.received[0].get_body(("plain",))
+    assert plain is not None
+    wire = plain.get_content().replace("\r\n", "\n")  # SMTP's line endings
+    sent_text = re.sub(r"https://cv\.example\.org/s/\S+", "<personal link>", wire)
+    sent_text = re.sub(r"https://cv\.example\.org/u/\S+", "<unsubscribe link>", sent_text)
+    assert sent_text.strip() == preview.strip()
+    [easy] = shown["first_messages"]["web_sms (en-easy)"]
+    [link_text] = [s.body for s in twilio.sent if s.to == "+447700900103"]
+    assert re.sub(r"https://cv\.example\.org/s/\S+", "<personal link>", link_text) == easy
+    progress = json.loads(cli("campaigns", "status", "Monthly", "--format", "json"))["progress"]
+    assert {label: row["invited"] for label, row in progress.items()} == {
+        f"Sunrise Care / {route}": n for route, n in shown["by_channel"].items()
+    }

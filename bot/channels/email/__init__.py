@@ -1,0 +1,1 @@
+"""E-mail: personal web links sent by SMTP, and the unsubscribe page they link to."""
