@@ -227,7 +227,8 @@ def test_rotate_keys_then_drop_the_old_key(cli: Cli) -> None:
     old, new = cli.env["CAREVOICE_SECRET_KEY"], generate_key()
     cli.env["CAREVOICE_SECRET_KEY"] = f"{new},{old}"
     code, out, _ = cli("db", "rotate-keys")
-    assert (code, out) == (0, "re-encrypted 3 addresses and 2 names; re-keyed 0 rows\n")
+    expected = "re-encrypted 3 addresses, 2 names and 0 stored texts; re-keyed 0 rows\n"
+    assert (code, out) == (0, expected)
     cli.env["CAREVOICE_SECRET_KEY"] = new
     code, out, _ = cli("contacts", "export", "07700 900123")
     assert code == 0
