@@ -67,18 +67,21 @@ def _table(name: str, *columns: str) -> sa.TableClause:
 def _move_free_text_words(connection: sa.Connection) -> None:
     """A free-text answer kept its words in ``value`` too (JSON text): move them to raw_text."""
     answer = _table("answer", "raw_text", "value", "question_type")
-    rows = connection.execute(
-        sa.select(answer.c.id, answer.c.value, answer.c.raw_text).where(
-            answer.c.question_type == "free_text", answer.c.value.is_not(None)
-        )
-    ).all()
-    for row_id, value, typed in rows:
-        words = json.loads(value)
-        connection.execute(
-            answer.update()
-            .where(answer.c.id == row_id)
-            .values(value=None, raw_text=words if isinstance(words, str) else typed)
-        )
+    moving = (answer.c.question_type == "free_text", answer.c.value.is_not(None))
+    # Each pass empties the value of the rows it moves, so the next finds the rest.
+    while rows := connection.execute(
+        sa.select(answer.c.id, answer.c.value, answer.c.raw_text)
+        .where(*moving)
+        .order_by(answer.c.id)
+        .limit(_CHUNK)
+    ).all():
+        for row_id, value, typed in rows:
+            words = json.loads(value)
+            connection.execute(
+                answer.update()
+                .where(answer.c.id == row_id)
+                .values(value=None, raw_text=words if isinstance(words, str) else typed)
+            )
 
 
 def _rewrite(
