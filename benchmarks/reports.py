@@ -31,6 +31,8 @@ sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resol
 from reports.build import all_providers_report, provider_report  # noqa: E402
 from reports.queries import months_back  # noqa: E402
 from reports.render import jsonfmt  # noqa: E402
+from storage import sealed  # noqa: E402
+from storage.crypto import Vault, generate_key  # noqa: E402
 from storage.db import in_schema, make_engine, scratch_schema  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
@@ -55,6 +57,8 @@ ANSWER_COLUMNS = (
     "status, indicator, value, polarity, raw_text, purpose, channel, answered_at, "
     "reporting_month, superseded, sentiment, sentiment_score, themes, flags"
 )
+# Free text and sessions are stored sealed (storage.sealed), as the runner writes them.
+VAULT = Vault.from_setting(generate_key())
 CONVERSATION_COLUMNS = (
     "id, channel, address_hash, provider_id, flow_id, flow_version, session, status, "
     "started_at, last_activity_at, expires_at, revision"
@@ -92,8 +96,11 @@ def _answers(rng: random.Random, quality: float) -> list[tuple[str, str, str | N
 def rows(
     total: int, providers: int, months: int, stamp: Callable[[str], str]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    conversations, answers = [], []
+    conversations: list[tuple[Any, ...]] = []
+    answers: list[tuple[Any, ...]] = []
     answer_id = 0
+    empty_session = sealed.seal(VAULT, "{}")
+    sealed_words = {words: sealed.seal(VAULT, words) for words, _, _ in COMMENTS}
     for person, provider, month, channel, items in people(total, providers, months):
         at = stamp(month)
         conversations.append(
@@ -104,7 +111,7 @@ def rows(
                 provider,
                 "homecare_monthly",
                 1,
-                "{}",
+                empty_session,
                 "completed",
                 at,
                 at,
@@ -127,9 +134,9 @@ def rows(
                         kind,
                         "answered",
                         None,
-                        f'"{words}"',
                         None,
-                        words,
+                        None,
+                        sealed_words[words],
                         "nonspecific",
                         channel,
                         at,
@@ -158,7 +165,7 @@ def rows(
                     indicator,
                     f'"{value}"',
                     polarity,
-                    value,
+                    None,
                     None,
                     channel,
                     at,
@@ -275,6 +282,7 @@ def measure(engine: Engine, name: str, args: argparse.Namespace) -> list[tuple[s
 def run_sqlite(args: argparse.Namespace) -> list[tuple[str, str, float]]:
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        sealed.bind(engine, VAULT)
         upgrade(engine)
         started = time.perf_counter()
         load_sqlite(engine, args)
@@ -291,6 +299,7 @@ def run_sqlite(args: argparse.Namespace) -> list[tuple[str, str, float]]:
 def run_postgres(url: str, args: argparse.Namespace) -> list[tuple[str, str, float]]:
     with scratch_schema(url, "bench") as schema:
         engine = in_schema(url, schema)
+        sealed.bind(engine, VAULT)
         try:
             upgrade(engine)
             started = time.perf_counter()

@@ -29,6 +29,7 @@ from storage.answer_rows import AnswerRow, read_rows
 from storage.csv_rows import RowProblem
 from storage.models import Answer, Conversation, InboundMessage, Provider, SafeguardingFlag
 from storage.providers import nearest_provider
+from storage.sealed import free_text_answer
 
 IMPORT_CHANNEL = "import"
 ANSWERED_AT = time(12, 0)  # a day without a time counts at UK midday: its month is certain
@@ -211,6 +212,9 @@ def _answer(row: AnswerRow, conversation: Conversation, provider: Provider) -> A
     assert conversation.id is not None
     indicator = getattr(row.question, "indicator", None)
     answered_at = answered_time(row.day)
+    value, text = row.value, row.text
+    if isinstance(row.question, FreeText):
+        value, text = free_text_answer(row.value, row.text)
     return Answer(
         conversation_id=conversation.id,
         provider_id=provider.id,
@@ -220,9 +224,9 @@ def _answer(row: AnswerRow, conversation: Conversation, provider: Provider) -> A
         question_type=row.question.type,
         status="answered",
         indicator=indicator.name if indicator else None,
-        value=row.value,
+        value=value,
         polarity=value_polarity(row.question, row.value),
-        raw_text=row.text,
+        raw_text=text,
         purpose=row.question.purpose if isinstance(row.question, FreeText) else None,
         channel=row.channel,
         answered_at=answered_at,

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -49,8 +50,8 @@ class Vault:
                 ) from error
         return cls(keys)
 
-    @property
-    def _fernet(self) -> MultiFernet:
+    @cached_property
+    def _fernet(self) -> MultiFernet:  # built once: the hot path encrypts with it
         return MultiFernet([Fernet(key) for key in self.keys])
 
     def encrypt(self, plain: str) -> bytes:

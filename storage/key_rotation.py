@@ -1,4 +1,5 @@
-"""Key rotation: re-encrypt every identity with the newest key and re-key every pseudonym.
+"""Key rotation: re-encrypt every identity and all stored free text with the newest key, and
+re-key every pseudonym.
 
 After ``CAREVOICE_SECRET_KEY`` gains a new key (first in the list), lookups already work under
 both keys; this moves all stored data onto the new one. The caller owns the transaction, so a
@@ -14,13 +15,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import exists
+from sqlalchemy import Integer, Text, column, exists, table
 from sqlmodel import Session, col, select, update
 
 from storage import people
 from storage import repository as repo
 from storage.crypto import Vault
-from storage.models import Address, Contact, Conversation, OptOut
+from storage.models import Address, Contact, Conversation, OptOut, metadata
+from storage.sealed import sealed_columns
+
+_CHUNK = 500  # sealed values re-encrypted at a time, so a large table never sits in memory
 
 # Every table of the one list of tables that hold a person (storage.people) that refers to an
 # address by its keyed hash, so a new channel's table is re-keyed too.
@@ -37,12 +41,13 @@ class RotationReport:
     names: int
     rekeyed_rows: int
     stranded_opt_outs: int  # erased people's opt-outs, still under an older key
+    texts: int = 0  # sealed free-text values (storage.sealed)
 
     @property
     def summary(self) -> str:
         text = (
-            f"re-encrypted {self.addresses} addresses and {self.names} names; "
-            f"re-keyed {self.rekeyed_rows} rows"
+            f"re-encrypted {self.addresses} addresses, {self.names} names and "
+            f"{self.texts} stored texts; re-keyed {self.rekeyed_rows} rows"
         )
         if self.stranded_opt_outs:
             text += (
@@ -65,7 +70,8 @@ def rotate_keys(session: Session, vault: Vault, at: datetime, actor: str = "cli"
         session.add(contact)
         names += 1
     rekeyed += _rekey_waves(session, vault)
-    report = RotationReport(len(addresses), names, rekeyed, _stranded(session, vault))
+    texts = _reseal(session, vault)
+    report = RotationReport(len(addresses), names, rekeyed, _stranded(session, vault), texts)
     repo.audit(session, actor, "rotate_keys", None, asdict(report), at)
     return report
 
@@ -108,6 +114,32 @@ def _rekey_waves(session: Session, vault: Vault) -> int:
             session.add(talk)
             changed += 1
     return changed
+
+
+def _reseal(session: Session, vault: Vault) -> int:
+    """Every sealed value onto the newest key, token to token: the words are never decoded."""
+    session.flush()
+    connection = session.connection()
+    done = 0
+    for sealed in sealed_columns(metadata):
+        # The raw token, as text: the column's own type would decrypt it on the way out.
+        raw = table(sealed.table.name, column("id", Integer), column(sealed.name, Text))
+        token = raw.c[sealed.name]
+        last = 0
+        while rows := connection.execute(
+            select(raw.c.id, token)
+            .where(raw.c.id > last, token.is_not(None))
+            .order_by(raw.c.id)
+            .limit(_CHUNK)
+        ).all():
+            for row_id, stored in rows:
+                fresh = vault.rotate(stored.encode("ascii")).decode("ascii")
+                connection.execute(
+                    raw.update().where(raw.c.id == row_id).values({sealed.name: fresh})
+                )
+            done += len(rows)
+            last = rows[-1][0]
+    return done
 
 
 def _keys(address: Address, hashes: set[str]) -> set[tuple[str, str]]:

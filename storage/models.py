@@ -2,6 +2,7 @@
 
 Identity lives apart from feedback: phone numbers and chat ids are only in ``address`` (encrypted,
 looked up by keyed hash); answers, flags and messages refer to people by id or by that hash.
+What people typed is encrypted too, by its column's type (``storage.sealed``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import Column, Date, LargeBinary, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.sealed import SealedJSON, SealedText
 from storage.types import JSONText, UTCDateTime
 
 # Named constraints, so that Alembic migrations can alter them on SQLite and PostgreSQL alike.
@@ -39,6 +41,14 @@ def _time(nullable: bool = False, index: bool = False) -> Any:
 
 def _json(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(JSONText(), nullable=nullable))
+
+
+def _sealed_json(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(SealedJSON(), nullable=nullable))
+
+
+def _sealed_text() -> Any:
+    return Field(default=None, sa_column=Column(SealedText(), nullable=True))
 
 
 class Provider(SQLModel, table=True):
@@ -127,7 +137,9 @@ class Conversation(SQLModel, table=True):
     provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     flow_id: str = Field(max_length=80)
     flow_version: int
-    session: dict[str, Any] = _json(nullable=False)
+    # Sealed: the engine's state holds every answer given so far and the values piped into
+    # messages (a name, a typed answer).
+    session: dict[str, Any] = _sealed_json(nullable=False)
     status: str = Field(max_length=20, index=True)
     started_at: datetime = _time()
     last_activity_at: datetime = _time()
@@ -150,9 +162,11 @@ class Answer(SQLModel, table=True):
     question_type: str = Field(max_length=20)
     status: str = Field(max_length=20)
     indicator: str | None = Field(default=None, max_length=80, index=True)
+    # In clear, so reports can count it in SQL; empty for a free-text answer, whose words are
+    # only in the sealed ``raw_text`` (storage.sealed.free_text_answer).
     value: Any = _json()
     polarity: str | None = Field(default=None, max_length=10)
-    raw_text: str | None = None
+    raw_text: str | None = _sealed_text()
     purpose: str | None = Field(default=None, max_length=20)
     channel: str = Field(max_length=20)
     answered_at: datetime = _time()
@@ -162,6 +176,14 @@ class Answer(SQLModel, table=True):
     sentiment_score: float | None = None
     themes: list[str] | None = _json()
     flags: list[str] | None = _json()
+
+    @property
+    def given(self) -> Any:
+        """The answer as the person gave it, as ``value`` held it before free text was sealed:
+        a free-text answer's words (none when skipped), else its value."""
+        if self.question_type != "free_text":
+            return self.value
+        return self.raw_text if self.status == "answered" else None
 
 
 class InboundMessage(SQLModel, table=True):
@@ -174,7 +196,8 @@ class InboundMessage(SQLModel, table=True):
     address_hash: str = Field(max_length=64, index=True)
     conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
     received_at: datetime = _time()
-    outcome: dict[str, Any] = _json(nullable=False)
+    # Sealed: the replies sent, which may quote what the person typed (``{answer.x}``).
+    outcome: dict[str, Any] = _sealed_json(nullable=False)
 
 
 class HandledId(SQLModel, table=True):
@@ -194,7 +217,8 @@ class Outbox(SQLModel, table=True):
     address_id: int = Field(foreign_key="address.id", index=True)
     conversation_id: int | None = Field(default=None, foreign_key="conversation.id")
     kind: str = Field(max_length=20, description="reply, invitation, reminder, alert")
-    body: dict[str, Any] = _json(nullable=False)
+    # Sealed for the same reason as an inbound outcome: a reply may quote the person's words.
+    body: dict[str, Any] = _sealed_json(nullable=False)
     status: str = Field(default="queued", max_length=20, index=True)
     attempts: int = 0
     send_after: datetime = _time(index=True)
@@ -214,10 +238,11 @@ class SafeguardingFlag(SQLModel, table=True):
     status: str = Field(default="open", max_length=20, index=True)
     created_at: datetime = _time()
     assigned_to: str | None = Field(default=None, max_length=200)
-    history: list[dict[str, Any]] = _json(nullable=False)
+    # Sealed: triage notes are free text about a disclosure, written by staff.
+    history: list[dict[str, Any]] = _sealed_json(nullable=False)
     # The words that raised the flag, for the named person who triages it. A disclosure may come
     # in reply to a multiple-choice question or outside any survey, where no answer keeps it.
-    text: str | None = None
+    text: str | None = _sealed_text()
     address_hash: str | None = Field(default=None, max_length=64, index=True)
     # Which layer of the detector raised it ("rules", "model", "both"), the contextual model's
     # score, and the band ("likely" above "possible"); empty for flags raised before 0004.
@@ -282,6 +307,8 @@ class AuditLog(SQLModel, table=True):
     actor: str = Field(max_length=200)
     action: str = Field(max_length=80)
     subject: str | None = Field(default=None, max_length=200)
+    # In clear: counts and statuses only, never what anyone typed (a triage note is recorded
+    # as ``note_recorded``, its words stay in the flag's sealed history).
     detail: dict[str, Any] | None = _json()
 
 

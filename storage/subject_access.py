@@ -169,7 +169,8 @@ def _answer(answer: Answer) -> dict[str, Any]:
         "question_id": answer.question_id,
         "question_type": answer.question_type,
         "indicator": answer.indicator,
-        "value": answer.value,
+        # The person's own words are their free-text answer (only raw_text keeps them).
+        "value": answer.raw_text if answer.question_type == "free_text" else answer.value,
         "raw_text": answer.raw_text,
         "channel": answer.channel,
         "answered_at": _when(answer.answered_at),

@@ -24,6 +24,8 @@ from pathlib import Path  # noqa: E402
 
 from sqlalchemy import Engine  # noqa: E402
 
+from storage import sealed  # noqa: E402
+from storage.crypto import Vault, generate_key  # noqa: E402
 from storage.db import in_schema, make_engine, scratch_schema  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
@@ -56,6 +58,8 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 
 @pytest.fixture
 def db_engine(empty_engine: Engine) -> Engine:
-    """A database migrated to the latest schema."""
+    """A database migrated to the latest schema, with a key ring for its free text (a runner or
+    service made in the test binds its own in its place)."""
     upgrade(empty_engine)
+    sealed.bind(empty_engine, Vault.from_setting(generate_key()))
     return empty_engine

@@ -18,7 +18,7 @@ import typer
 
 from bot.cli.contacts import contacts_app
 from bot.cli.support import actor, fail, now, opened, plain_help, settings
-from bot.config.database import shown
+from bot.config.database import seal_with_key, shown
 from storage import migrate
 from storage.crypto import generate_key
 from storage.db import make_engine, reclaim, transaction
@@ -61,6 +61,7 @@ def db_upgrade() -> None:
     config = settings()
     engine = make_engine(config.database_url)
     try:
+        seal_with_key(engine, config)  # a migration may have words to encrypt
         before = migrate.current(engine)
         migrate.upgrade(engine)
     except Exception as error:  # any failure must reach the operator as a message, not a trace

@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.config.settings import Settings
-from storage import migrate
+from bot.config.settings import Settings, vault_for
+from storage import migrate, sealed
 from storage.db import is_sqlite, make_engine
 
 
@@ -35,9 +35,18 @@ def unavailable(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
+def seal_with_key(engine: Engine, settings: Settings) -> None:
+    """Give the engine the key ring for people's words (storage.sealed), when one is configured
+    or (the zero-set-up SQLite default) made locally. Without one, commands that never touch
+    free text (users, providers) still work; one that does says the key is missing."""
+    if settings.secret_key or is_sqlite(settings.database_url):
+        sealed.bind(engine, vault_for(settings))
+
+
 def open_database(settings: Settings) -> Engine:
     """An engine on a reachable database whose schema is current; raises ``DatabaseNotReady``."""
     engine = make_engine(settings.database_url, lock_timeout=settings.database_lock_timeout)
+    seal_with_key(engine, settings)
     try:
         stale = migrate.needs_upgrade(engine)
         if stale and is_sqlite(settings.database_url):

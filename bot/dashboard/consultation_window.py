@@ -167,9 +167,9 @@ def _quotes(
             continue
         shown = {share.label for share in question.themes if not share.suppressed}
         texts = [
-            FreeTextRow(0, 0, str(r.value), r.sentiment, r.themes, r.held)
+            FreeTextRow(0, 0, r.raw_text, r.sentiment, r.themes, r.held)
             for r in rows
-            if r.question_id == question.id and isinstance(r.value, str)
+            if r.question_id == question.id and r.raw_text is not None
         ]
         themes = sorted({t for r in texts for t in r.themes if theme_label(t) in shown})
         labels = [(theme_label(t), quotes_for(texts, t, QUOTES_PER_THEME)) for t in themes]
@@ -203,9 +203,10 @@ def table(engine: Engine, flow: Flow, threshold: int) -> tuple[list[str], list[l
 
 def _cell(flow: Flow, question: Any, row: Row) -> str:
     if isinstance(question, FreeText):
-        if row.held or not isinstance(row.value, str):
+        # A free-text answer's words are only in its (sealed) raw text.
+        if row.held or row.raw_text is None:
             return HIDDEN
-        return _safe_text(row.value) or HIDDEN
+        return _safe_text(row.raw_text) or HIDDEN
     if isinstance(question, Rating) or not hasattr(question, "options"):
         return "" if row.value is None else str(row.value)
     labels = {o.value: wording(flow, o.label) for o in question.options}

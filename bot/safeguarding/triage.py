@@ -136,8 +136,6 @@ def _with_questions(
 
 
 def _text(answer: Answer) -> str:
-    if isinstance(answer.value, str):
-        return answer.value
     return answer.raw_text or ("" if answer.value is None else str(answer.value))
 
 

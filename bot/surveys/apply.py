@@ -23,6 +23,7 @@ from flows.session import Session as EngineSession
 from storage import hot_path
 from storage import repository as repo
 from storage.models import Conversation, SafeguardingFlag
+from storage.sealed import free_text_answer
 
 
 @dataclass
@@ -94,7 +95,7 @@ def _answer(
         "indicator": event.indicator,
         "value": event.value,
         "polarity": event.polarity,
-        "raw_text": event.raw_text if event.question_type == "free_text" else None,
+        "raw_text": None,
         "purpose": event.purpose,
         "channel": conversation.channel,
         "answered_at": at,
@@ -105,10 +106,13 @@ def _answer(
         "sentiment_score": None,
         "themes": None,
     }
-    if event.question_type == "free_text" and isinstance(event.value, str):
-        note = analysis.annotate(event.value, event.purpose)
-        row["sentiment"], row["sentiment_score"] = note.sentiment, note.sentiment_score
-        row["themes"] = list(note.themes) or None
+    if event.question_type == "free_text":
+        if isinstance(event.value, str):
+            # Themes and sentiment come from the words now: once stored they are sealed.
+            note = analysis.annotate(event.value, event.purpose)
+            row["sentiment"], row["sentiment_score"] = note.sentiment, note.sentiment_score
+            row["themes"] = list(note.themes) or None
+        row["value"], row["raw_text"] = free_text_answer(event.value, event.raw_text)
     return row
 
 

@@ -31,7 +31,7 @@ from flows.parsing import normalise
 from flows.resumes import AnswerInput, MessageInput, StartContext, TimeoutInput
 from flows.session import Session as EngineSession
 from flows.session import Status
-from storage import handled
+from storage import handled, sealed
 from storage import repository as repo
 from storage.crypto import Vault
 from storage.db import transaction
@@ -87,6 +87,8 @@ class Runner:
         channels: ChannelRegistry | None = None,
     ) -> None:
         self.engine = engine
+        # What the runner stores of people's words is sealed with this key ring (storage.sealed).
+        sealed.bind(engine, vault)
         # For each channel's own opt-out line; without them (tests, the terminal) none is added.
         self.channels = channels
         self.vault = vault

@@ -7,14 +7,13 @@ import httpx
 from bot.app import create_app
 from bot.config.settings import Settings
 from bot.web.sessions import COOKIE
-from storage.crypto import generate_key
 from tests.bot.dashboard.conftest import CSRF, PASSWORD, World
 from tests.fakes.live_service import LiveService
 
 
 def test_session_replay_after_sign_out_is_refused(world: World) -> None:
     settings = Settings(
-        database_url=str(world.engine.url), secret_key=generate_key(), public_url="http://x"
+        database_url=str(world.engine.url), secret_key=world.key, public_url="http://x"
     )
     service = LiveService(create_app(settings, world.engine)).start()
     try:

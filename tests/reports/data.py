@@ -161,7 +161,7 @@ def comment(
     return {
         "question_id": "comments",
         "question_type": "free_text",
-        "value": text,
+        "value": None,  # a free-text answer's words are only in its sealed raw text
         "raw_text": text,
         "sentiment": sentiment,
         "themes": themes,

@@ -108,7 +108,7 @@ def test_imported_answers_feed_the_report(db_engine: Engine) -> None:
     with Session(db_engine) as session:
         answer = session.exec(select(Answer).where(Answer.question_id == "fft_why")).one()
     assert answer.reporting_month == "2026-10"
-    assert answer.value == "Lovely staff,\nalways on time"
+    assert (answer.value, answer.raw_text) == (None, "Lovely staff,\nalways on time")
     assert answer.channel == "paper"
 
 

@@ -2,6 +2,8 @@
 
 Before: after ``contacts erase`` with the service running on SQLite, the erased person's free text
 stayed in ``carevoice.db-wal`` (75 copies in one probe) and in the free space of database pages.
+Free text is now sealed before it is written (storage.sealed), so it is never on disk in clear;
+these tests keep erasure and purge honest should anything be stored in clear again.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import Session, select
 
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import Runner
@@ -22,7 +25,7 @@ from storage.db import make_engine, reclaim, transaction
 from storage.erasure import TABLES as ERASURE_TABLES
 from storage.erasure import erase_person
 from storage.migrate import upgrade
-from storage.models import Provider
+from storage.models import Answer, Provider
 from storage.people import find_person, identifiers
 from storage.retention import TABLES as RETAINED_TABLES
 from storage.retention import purge
@@ -43,6 +46,11 @@ def answered(engine: Engine, vault: Vault) -> None:
     runner = Runner(engine, vault, FlowCatalog.load())
     for n, reply in enumerate(SURVEY):
         runner.handle("sms", ANN, reply, f"SM{n:032x}", T0 + timedelta(minutes=n))
+
+
+def held(engine: Engine) -> str | None:
+    with Session(engine) as db:
+        return db.exec(select(Answer.raw_text).where(Answer.question_id == "fft_why")).one()
 
 
 def on_disk(database: Path, words: str) -> int:
@@ -72,7 +80,8 @@ def test_erased_words_are_in_neither_the_database_nor_the_wal(
     live.execute(text("SELECT count(*) FROM answer"))
     live.commit()
     answered(engine, vault)
-    assert on_disk(database, WORDS) > 0  # the test sees the words while they are held
+    assert held(engine) == WORDS  # held, sealed: not on disk in clear even now
+    assert on_disk(database, WORDS) == 0
     with transaction(engine) as session:
         person = find_person(session, vault, identifiers(ANN))
         erase_person(session, person, T0 + timedelta(1), vault=vault)

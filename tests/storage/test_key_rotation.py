@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import Runner
-from storage import people
+from storage import people, sealed
 from storage import repository as repo
 from storage.contact_import import import_contacts
 from storage.contact_rows import ContactCsv
@@ -68,6 +68,7 @@ def test_rotation_keeps_every_lookup_working(db_engine: Engine) -> None:
     assert "keep the older keys configured" in report.summary
 
     new = Vault.from_setting(new_key)  # the old key is gone: everything must still work
+    sealed.bind(db_engine, new)  # as the service restarted with the new key alone would
     with Session(db_engine) as session:
         ann = repo.find_address(session, "sms", new.lookup_hashes("sms", ANN))
         assert ann is not None
@@ -108,8 +109,10 @@ def test_a_flag_raised_outside_any_survey_is_rekeyed_too(db_engine: Engine) -> N
     with transaction(db_engine) as session:
         rotate_keys(session, Vault.from_setting(f"{new_key},{old_key}"), T0)
     new = Vault.from_setting(new_key)
+    sealed.bind(db_engine, new)
     with Session(db_engine) as session:
         flag = session.exec(select(SafeguardingFlag)).one()
         assert flag.address_hash == new.lookup_hash("sms", ANN)
+        assert flag.text == "my carer hits me"  # sealed text moved onto the new key too
         person = find_person(session, new, identifiers(ANN))
         assert [f.id for f in people.flags(session, [], person)] == [flag.id]

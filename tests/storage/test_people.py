@@ -171,7 +171,13 @@ def test_erase_keeps_anonymous_answers_and_removes_the_rest(
     assert [vault.decrypt(a.encrypted) for a in rows(db_engine, Address)] == [BOB]
     assert {m.address_hash for m in rows(db_engine, InboundMessage)} == {bob.address_hash}
     assert len(rows(db_engine, Outbox)) == 8  # Bob's
-    assert "Ring if late" in raw_dump(db_engine)  # Bob's words are untouched
+    (bob_words,) = [
+        a.raw_text
+        for a in rows(db_engine, Answer)
+        if a.question_id == "improve" and a.conversation_id == bob.id
+    ]
+    assert bob_words == "Ring if late"  # Bob's words are untouched
+    assert "Ring if late" not in raw_dump(db_engine)  # and, as everyone's, sealed at rest
     with pytest.raises(UnknownPerson):
         export(db_engine, vault, "07700 900123")
 

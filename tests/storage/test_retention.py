@@ -76,7 +76,7 @@ def test_purge_removes_old_messages_and_free_text(history: Engine) -> None:
     assert unfinished.status == "active"
     assert unfinished.session["answers"]["fft_why"] == "Lovely people"
     assert recent.session["answers"]["improve"] == "Nothing"
-    texts = {(a.conversation_id, a.question_id): a.value for a in rows(history, Answer)}
+    texts = {(a.conversation_id, a.question_id): a.given for a in rows(history, Answer)}
     assert texts[(old.id, "fft")] == "good"  # structured answers stay
     assert texts[(old.id, "improve")] is None
     assert texts[(unfinished.id, "fft_why")] is None

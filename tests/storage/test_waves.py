@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from storage import sealed
 from storage.crypto import Vault, generate_key
 from storage.db import transaction
 from storage.erasure import erase_person
@@ -22,8 +23,10 @@ PHONES = {"ann": "+447700900123", "bob": "+447700900124"}
 
 
 @pytest.fixture
-def vault() -> Vault:
-    return Vault.from_setting(generate_key())
+def vault(db_engine: Engine) -> Vault:
+    made = Vault.from_setting(generate_key())
+    sealed.bind(db_engine, made)  # the one key ring in use, as in a configured service
+    return made
 
 
 def add_people(engine: Engine, vault: Vault) -> dict[str, int]:

@@ -12,16 +12,18 @@ import pytest
 import typer
 from cryptography.fernet import Fernet
 from sqlalchemy import text
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from bot.cli.admin import Category, contacts_app, db_app, providers_app, purge
 from bot.config.database import DatabaseNotReady, open_database
 from bot.config.settings import Settings
-from storage import migrate
-from storage.crypto import generate_key
+from storage import migrate, sealed
+from storage.crypto import Vault, generate_key
 from storage.db import make_engine, scratch_schema
-from storage.models import CATEGORIES
+from storage.models import CATEGORIES, SafeguardingFlag
 from tests.conftest import postgres_url
+from tests.storage.clear_rows import DISCLOSURE, WORDS, store_in_clear
 from tests.storage.raw_dump import raw_dump
 
 app = typer.Typer()
@@ -82,6 +84,21 @@ def test_every_command_has_help() -> None:
 
 def test_categories_match_the_model() -> None:
     assert tuple(Category) == CATEGORIES
+
+
+def test_db_upgrade_seals_words_stored_in_clear_with_the_configured_key(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    engine = make_engine(cli.url)
+    migrate.upgrade(engine, "0011_flag_layer")
+    store_in_clear(engine)  # as an older version left them
+    code, out, err = cli("db", "upgrade")
+    assert (code, err) == (0, "")
+    assert out.strip().endswith("(was 0011_flag_layer)")
+    assert WORDS not in raw_dump(engine)
+    sealed.bind(engine, Vault.from_setting(cli.env["CAREVOICE_SECRET_KEY"]))
+    with Session(engine) as db:
+        assert db.exec(select(SafeguardingFlag.text)).one() == DISCLOSURE
+    engine.dispose()
 
 
 def test_db_upgrade_and_new_key(tmp_path: Path) -> None:
@@ -227,7 +244,8 @@ def test_rotate_keys_then_drop_the_old_key(cli: Cli) -> None:
     old, new = cli.env["CAREVOICE_SECRET_KEY"], generate_key()
     cli.env["CAREVOICE_SECRET_KEY"] = f"{new},{old}"
     code, out, _ = cli("db", "rotate-keys")
-    assert (code, out) == (0, "re-encrypted 3 addresses and 2 names; re-keyed 0 rows\n")
+    expected = "re-encrypted 3 addresses, 2 names and 0 stored texts; re-keyed 0 rows\n"
+    assert (code, out) == (0, expected)
     cli.env["CAREVOICE_SECRET_KEY"] = new
     code, out, _ = cli("contacts", "export", "07700 900123")
     assert code == 0

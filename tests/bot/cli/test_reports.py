@@ -10,6 +10,8 @@ import typer
 from typer.testing import CliRunner
 
 from bot.cli.reports import answers_app, report
+from storage import sealed
+from storage.crypto import Vault, generate_key
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.reports.data import load_fixture
@@ -32,8 +34,11 @@ def sqlite_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "carevoice.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    key = generate_key()
+    sealed.bind(engine, Vault.from_setting(key))
     load_fixture(engine)
     engine.dispose()
+    monkeypatch.setenv("CAREVOICE_SECRET_KEY", key)  # the key the commands read the text with
     monkeypatch.setenv("CAREVOICE_DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("CAREVOICE_VAR_DIR", str(tmp_path / "var"))
     return path

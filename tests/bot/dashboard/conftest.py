@@ -18,7 +18,8 @@ from bot.app import create_app
 from bot.config.settings import Settings
 from bot.dashboard.auth import hash_password
 from bot.web.ratelimit import Limits
-from storage.crypto import generate_key
+from storage import sealed
+from storage.crypto import Vault, generate_key
 from storage.db import transaction
 from storage.models import Provider, User
 from tests.reports.data import load_fixture
@@ -44,6 +45,7 @@ class World:
     engine: Engine
     providers: dict[str, int]
     make: Callable[..., TestClient]
+    key: str  # CAREVOICE_SECRET_KEY: the data's, and any service a test makes on it must use it
 
     def client(self, email: str | None = None, **options: object) -> TestClient:
         client = self.make(**options)
@@ -80,6 +82,8 @@ def add_users(engine: Engine) -> dict[str, int]:
 
 @pytest.fixture
 def world(db_engine: Engine) -> World:
+    key = generate_key()  # one key ring for the data and every app made on it
+    sealed.bind(db_engine, Vault.from_setting(key))
     load_fixture(db_engine)
     providers = add_users(db_engine)
 
@@ -91,11 +95,11 @@ def world(db_engine: Engine) -> World:
     ) -> TestClient:
         settings = Settings(
             database_url=str(db_engine.url),
-            secret_key=generate_key(),
+            secret_key=key,
             public_url=public_url,
             trusted_proxies=trusted_proxies,
         )
         app = create_app(settings, db_engine, sign_in_limits=limits)
         return TestClient(app, base_url=public_url, client=(peer, 50000))
 
-    return World(db_engine, providers, make)
+    return World(db_engine, providers, make, key)

@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 from bot.config.settings import Settings
 from bot.config.wiring import Services
 from bot.surveys.inbound import Inbound, StartRequest, StructuredAnswer
-from storage.crypto import generate_key
 from tests.bot.dashboard.conftest import World
 
 ORGANISER = "organiser@forum.example"
@@ -43,7 +42,7 @@ def respond(services: Services, number: int, channel: str, comment: str) -> None
 
 
 def consultation(world: World) -> None:
-    settings = Settings(database_url=str(world.engine.url), secret_key=generate_key())
+    settings = Settings(database_url=str(world.engine.url), secret_key=world.key)
     services = Services.build(settings, world.engine)
     for number, comment in enumerate(COMMENTS):
         respond(services, number, "web" if number < 4 else "sms", comment)
@@ -90,7 +89,7 @@ def test_downloads_have_one_row_per_response_and_never_a_flagged_answer(world: W
 
 
 def test_too_few_responses_give_no_row_download(world: World) -> None:
-    settings = Settings(database_url=str(world.engine.url), secret_key=generate_key())
+    settings = Settings(database_url=str(world.engine.url), secret_key=world.key)
     services = Services.build(settings, world.engine)
     for number in range(3):
         respond(services, number, "web", "Fine")

@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.config.settings import Settings
-from storage.crypto import generate_key
+from storage import sealed
+from storage.crypto import Vault, generate_key
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import SafeguardingFlag
@@ -51,12 +52,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     path = tmp_path_factory.mktemp("a11y") / "carevoice.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    key = generate_key()
+    sealed.bind(engine, Vault.from_setting(key))
     load_fixture(engine)
     load_outcomes(engine)
     providers = add_users(engine)
-    settings = Settings(
-        database_url=str(engine.url), secret_key=generate_key(), public_url="http://127.0.0.1"
-    )
+    settings = Settings(database_url=str(engine.url), secret_key=key, public_url="http://127.0.0.1")
     service = LiveService(create_app(settings, engine)).start()
     try:
         yield Site(service.url, engine, providers)

@@ -47,7 +47,7 @@ def rows(engine: Engine, model: type) -> list:
 
 
 def answers(engine: Engine) -> dict[str, object]:
-    return {a.question_id: a.value for a in rows(engine, Answer) if not a.superseded}
+    return {a.question_id: a.given for a in rows(engine, Answer) if not a.superseded}
 
 
 def test_whole_survey_by_text(runner: Runner, db_engine: Engine) -> None:

@@ -45,7 +45,7 @@ def test_interleaved_people_and_duplicate_deliveries(db_engine: Engine) -> None:
     per_question = Counter((a.conversation_id, a.question_id) for a in answers)
     assert set(per_question.values()) == {1}
     for conversation in conversations:
-        mine = {a.question_id: a.value for a in answers if a.conversation_id == conversation.id}
+        mine = {a.question_id: a.given for a in answers if a.conversation_id == conversation.id}
         assert mine == {
             "punctuality": "always", "continuity": "usually", "attitude": "sometimes",
             "fft": "poor", "fft_why": "Friendly", "improve": "Be on time",
@@ -62,6 +62,6 @@ def test_two_messages_at_the_same_moment_are_both_applied(db_engine: Engine) -> 
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(lambda i: runner.handle("sms", phone, texts[i], f"same-{i}", at), range(2)))
     with Session(db_engine) as db:
-        free_text = {a.question_id: a.value for a in db.exec(select(Answer)) if a.raw_text}
+        free_text = {a.question_id: a.given for a in db.exec(select(Answer)) if a.raw_text}
     assert sorted(free_text) == ["fft_why", "improve"]
     assert sorted(free_text.values()) == texts

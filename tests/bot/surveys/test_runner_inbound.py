@@ -35,7 +35,7 @@ def inbound(**what: object) -> Inbound:
 def answered(engine: Engine) -> dict[str, object]:
     with Session(engine) as db:
         rows = db.exec(select(Answer).order_by(col(Answer.id))).all()
-    return {a.question_id: a.value for a in rows if not a.superseded}
+    return {a.question_id: a.given for a in rows if not a.superseded}
 
 
 def test_exactly_one_kind_of_content() -> None:

@@ -18,6 +18,8 @@ from reports.build import all_providers_report
 from reports.model import Report
 from reports.render import pdf
 from reports.render.words import chart_alt
+from storage import sealed
+from storage.crypto import Vault, generate_key
 from storage.db import make_engine, transaction
 from storage.migrate import upgrade
 from tests.reports.conftest import NOW
@@ -93,6 +95,7 @@ def test_long_tables_across_pages_still_make_a_tagged_pdf(tmp_path: Path) -> Non
     # the foot of a page; the PDF puts each caption just before its table instead.
     engine = make_engine(f"sqlite:///{tmp_path / 'many.db'}")
     upgrade(engine)
+    sealed.bind(engine, Vault.from_setting(generate_key()))
     with transaction(engine) as session:
         writer = Writer(session)
         for number in range(45):

@@ -131,7 +131,7 @@ def test_very_long_and_non_gsm_free_text_is_stored_whole(sms_world: SmsWorld) ->
     assert response.status_code == 200
     with Session(sms_world.engine) as db:
         stored = db.exec(select(Answer).where(Answer.question_id == "fft_why")).one()
-    assert stored.value == long_text.strip()
+    assert stored.raw_text == long_text.strip()
 
 
 def test_replies_are_gsm_safe(sms_world: SmsWorld) -> None:

@@ -19,8 +19,8 @@ def answer_free_text(world: SmsWorld, text: str) -> str:
     assert response.status_code == 200, response.text
     with Session(world.engine) as db:
         stored = db.exec(select(Answer).where(Answer.question_id == "fft_why")).one()
-    assert isinstance(stored.value, str)
-    return stored.value
+    assert isinstance(stored.raw_text, str)
+    return stored.raw_text
 
 
 def test_nul_and_control_characters_are_removed_from_a_free_text_answer(

@@ -20,7 +20,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from twilio.request_validator import RequestValidator
 
-from storage.crypto import generate_key
+from storage import sealed
+from storage.crypto import Vault, generate_key
 from storage.db import in_schema, scratch_schema
 from storage.migrate import upgrade
 from storage.models import Answer, Conversation, InboundMessage
@@ -49,13 +50,15 @@ def two_workers() -> Iterator[tuple[str, Engine, int]]:
     with scratch_schema(url) as schema:
         engine = in_schema(url, schema)
         upgrade(engine)
+        key = generate_key()
+        sealed.bind(engine, Vault.from_setting(key))  # to read back what the workers stored
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         env = {
             **os.environ, "PYTHONPATH": str(ROOT),
             "CAREVOICE_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}",
-            "CAREVOICE_SECRET_KEY": generate_key(), "CAREVOICE_PUBLIC_URL": PUBLIC_URL,
+            "CAREVOICE_SECRET_KEY": key, "CAREVOICE_PUBLIC_URL": PUBLIC_URL,
             "TWILIO_AUTH_TOKEN": TOKEN, "CAREVOICE_QUIET_HOURS": "",
         }  # fmt: skip
         command = [sys.executable, "-m", "bot.cli", "serve", "--workers", "2", "--port", str(port)]
@@ -124,7 +127,7 @@ def test_two_workers_apply_every_message_once_in_order(
     assert len(inbound) == len(PEOPLE) * len(SCRIPT)
     assert set(Counter((a.conversation_id, a.question_id) for a in answers).values()) == {1}
     for conversation in conversations:
-        mine = {a.question_id: a.value for a in answers if a.conversation_id == conversation.id}
+        mine = {a.question_id: a.given for a in answers if a.conversation_id == conversation.id}
         assert mine == {
             "punctuality": "always", "continuity": "usually", "attitude": "sometimes",
             "fft": "poor", "fft_why": "Friendly", "improve": "Be on time",

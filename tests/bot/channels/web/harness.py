@@ -99,7 +99,7 @@ class FormWorld:
                 .where(col(Answer.superseded).is_(superseded))
                 .order_by(col(Answer.id))
             ).all()
-        return [(row.question_id, row.value) for row in rows]
+        return [(row.question_id, row.given) for row in rows]
 
 
 def world_settings(engine: Engine, **extra: object) -> Settings:
