@@ -1,7 +1,7 @@
 """per-person campaigns: contacts' service start date; a campaign's waves and window
 
 Revision ID: 0013_per_person_waves
-Revises: 0011_flag_layer
+Revises: 0012_free_text_encrypted
 Create Date: 2026-12-01 12:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0013_per_person_waves"
-down_revision: str | None = "0011_flag_layer"
+down_revision: str | None = "0012_free_text_encrypted"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
