@@ -77,14 +77,42 @@ def folds(joint: Joint, count: int, seed: int) -> list[tuple[np.ndarray, np.ndar
     return list(splitter.split(joint.texts, strata, joint.groups))
 
 
+# Share of the safeguarding loss the ordinary NHS comments carry, against the hard negatives
+# (and, equally, the disclosures). They are easy and many; at full weight they teach "long and
+# ordinary is safe", not where a denial or a resolved fall ends and a disclosure starts.
+NHS_SHARE = 0.5
+# The encoding a run writes as its encoder.onnx and scores in its report. "emb8" (int8 token
+# embeddings, float transformer; ~55 MB) moves held-out scores far less than "int8" throughout
+# (~23 MB), but runs at half the speed; ``ship`` picks the encoding and chooses the thresholds
+# on that encoding's own held-out scores, so either is calibrated.
+QUANTISED = "emb8"
+
+
+def loss_weights(joint: Joint, index: Sequence[int]) -> list[float]:
+    """Disclosures and hard negatives (with the repository's safe examples) weigh the same in
+    all; the NHS comments together weigh ``NHS_SHARE`` of the hard negatives."""
+    kinds = [joint.kind[i] for i in index]
+    labels = [int(joint.sg[i]) for i in index]
+    positives = max(sum(labels), 1)
+    hard = max(sum(1 for k, y in zip(kinds, labels, strict=True)
+                   if not y and k != "nhs_comment"), 1)  # fmt: skip
+    nhs = max(kinds.count("nhs_comment"), 1)
+    return [
+        hard / positives if y else NHS_SHARE * hard / nhs if k == "nhs_comment" else 1.0
+        for k, y in zip(kinds, labels, strict=True)
+    ]
+
+
 def tune_examples(joint: Joint, index: Sequence[int]) -> list[TuneExample]:
+    index = list(index)
     return [
         TuneExample(
             joint.texts[i], int(joint.sg[i]),
             CLASSES.index(joint.sentiment[i]) if joint.sentiment[i] else -1,
             PURPOSES.index(joint.purposes[i]) if joint.purposes[i] in PURPOSES else 3,
+            weight,
         )
-        for i in index
+        for i, weight in zip(index, loss_weights(joint, index), strict=True)
     ]  # fmt: skip
 
 
@@ -371,3 +399,253 @@ def apply_cross_validation(plan: Plan, oof_path: Path, mode: str, log: Log = pri
     }
     provenance_path.write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
     log(json.dumps(provenance["cross_validation"], indent=1))
+
+
+# Held-out split and full fine-tune -----------------------------------------------------------
+
+
+def window_scores(encoder: Encoder, head: SafeguardingHead, texts: Sequence[str]) -> np.ndarray:
+    """Scores as the runtime computes them (``analysis.contextual``): the highest window's."""
+    return np.array([float(head.probabilities(m).max()) for m in encoder.windows(texts)])
+
+
+def holdout_split(joint: Joint, folds_count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """One fold of a stratified split grouped by writing batch: no batch on both sides."""
+    return folds(joint, folds_count, seed)[0]
+
+
+def split_figures(joint: Joint, index: np.ndarray, scores: np.ndarray, hits: np.ndarray,
+                  possible: float, likely: float) -> dict[str, Any]:  # fmt: skip
+    """Flag rates of the texts ``index`` by kind, at both thresholds, rules OR model;
+    ``scores`` and ``hits`` (rule flags) are those texts' own, in the same order."""
+    out: dict[str, Any] = {"possible_threshold": possible, "likely_threshold": likely}
+    for name, cut in (("possible", possible), ("likely", likely)):
+        flagged = (scores >= cut) | hits
+        for kind in ("disclosure", "hard_negative", "nhs_comment", "repository"):
+            mask = np.array([joint.kind[i] == kind for i in index])
+            if mask.any():
+                out[f"{kind}_{name}_flag_rate"] = float(flagged[mask].mean())
+                out[f"{kind}_count"] = int(mask.sum())
+        out[f"model_alone_hard_negative_{name}_flag_rate"] = float(
+            (scores >= cut)[np.array([joint.kind[i] == "hard_negative" for i in index])].mean()
+        )
+    return out
+
+
+def run_holdout(plan: Plan, out: Path, folds_count: int = 5, full: bool = False,
+                cut_from: Path | None = None, log: Log = print) -> dict[str, Any]:  # fmt: skip
+    """Fine-tune on the training part of a grouped split, pick both thresholds on the held-out
+    part (scored through the int8 ONNX model, as it runs), and write the model files to
+    ``out``. With ``full``, fine-tune on every text instead and take the thresholds from the
+    ``holdout.json`` of an earlier held-out run (``cut_from``): the recipe is the same, the
+    thresholds were chosen on texts that run never trained on."""
+    import torch
+    from tokenizers import Tokenizer
+
+    from analysis.bert_torch import load_minilm
+    from analysis.encoder_train import export_onnx, fetch_minilm, quantise_onnx
+    from analysis.finetune import fine_tune_with_heads, safeguarding_weights
+    from analysis.heads import Dense
+
+    assert plan.tune is not None
+    fetched = fetch_minilm(plan.workdir)
+    joint = joint_set(plan.data_files, plan.nhs)
+    log(f"{len(joint.texts)} texts: " + ", ".join(
+        f"{k} {joint.kind.count(k)}" for k in sorted(set(joint.kind))))  # fmt: skip
+    hits = rule_hits(joint.texts)
+    train_idx, test_idx = holdout_split(joint, folds_count, plan.heads.seed)
+    if full:
+        train_idx = np.arange(len(joint.texts))
+    log(f"fine-tuning on {len(train_idx)} texts")
+    torch.set_num_threads(plan.tune.threads)
+    model = load_minilm(fetched["weights"])
+    tokenizer = Tokenizer.from_file(str(fetched["tokenizer"]))
+    started = dt.datetime.now(dt.UTC)
+    model, heads = fine_tune_with_heads(model, tokenizer, tune_examples(joint, train_idx.tolist()),
+                                        plan.tune, log)  # fmt: skip
+    minutes = (dt.datetime.now(dt.UTC) - started).total_seconds() / 60
+    out.mkdir(parents=True, exist_ok=True)
+    # Three encodings of one model: float, int8 throughout, int8 token embeddings only. The
+    # held-out part says how far each quantisation moves the scores; the shipped one is named
+    # by ``QUANTISED`` (its thresholds are chosen on its own scores).
+    fp32 = out / "encoder.fp32.onnx"
+    export_onnx(model, fp32, quantise=False)
+    quantise_onnx(fp32, out / "encoder.int8.onnx")
+    quantise_onnx(fp32, out / "encoder.emb8.onnx", ("Gather",))
+    torch.save(model.state_dict(), out / "model.pt")
+    (out / FILES["encoder"]).write_bytes((out / f"encoder.{QUANTISED}.onnx").read_bytes())
+    weight, bias = safeguarding_weights(heads)
+    head = SafeguardingHead(Dense((weight,), (bias,)), 0.5, 0.5)
+    tokenizer_bytes = fetched["tokenizer"].read_bytes()
+    encoder = Encoder((out / FILES["encoder"]).read_bytes(), tokenizer_bytes)
+    report: dict[str, Any] = {
+        "fine_tune_minutes": round(minutes, 1),
+        "trained_on": "all texts" if full else "training part of split",
+    }
+    if full:
+        # Thresholds come from the held-out run (``set_thresholds``), which may still be
+        # running; until then the model files carry placeholders no one should ship.
+        possible, likely = 0.5, 0.9
+        if cut_from is not None and cut_from.exists():
+            earlier = json.loads(cut_from.read_text())
+            possible, likely = earlier["possible_threshold"], earlier["likely_threshold"]
+            report["thresholds_from"] = "held-out part of the split run (holdout.json)"
+    else:
+        test_texts = [joint.texts[i] for i in test_idx]
+        variants = {
+            name: window_scores(Encoder((out / f"encoder.{name}.onnx").read_bytes(),
+                                        tokenizer_bytes), head, test_texts)
+            for name in ("fp32", "int8", "emb8")
+        }  # fmt: skip
+        scores, float_scores = variants[QUANTISED], variants["fp32"]
+        sub = Joint(test_texts, joint.sg[test_idx], [joint.kind[i] for i in test_idx],
+                    [joint.sentiment[i] for i in test_idx], [joint.purposes[i] for i in test_idx],
+                    [joint.groups[i] for i in test_idx])  # fmt: skip
+        possible, likely = thresholds(sub, scores, hits[test_idx], plan.heads)
+        report.update(split_figures(joint, test_idx, scores, hits[test_idx], possible, likely))
+        report["quantisation"] = {
+            name: {"max_abs_difference": float(np.abs(v - float_scores).max()),
+                   "mean_abs_difference": float(np.abs(v - float_scores).mean()),
+                   "bytes": (out / f"encoder.{name}.onnx").stat().st_size}
+            for name, v in variants.items()
+        }  # fmt: skip
+        report["shipped_vs_float"] = {
+            "max_abs_difference": float(np.abs(scores - float_scores).max()),
+            "mean_abs_difference": float(np.abs(scores - float_scores).mean()),
+            "decisions_changed_at_possible": int(((scores >= possible)
+                                                  != (float_scores >= possible)).sum()),
+            "decisions_changed_at_likely": int(((scores >= likely)
+                                                != (float_scores >= likely)).sum()),
+        }  # fmt: skip
+        report["held_out_groups"] = sorted({joint.groups[i] for i in test_idx
+                                            if not joint.groups[i].startswith("nhs:")})  # fmt: skip
+        saved: dict[str, Any] = {"index": test_idx, "hits": hits[test_idx], **variants}
+        np.savez(out / "holdout_scores.npz", **saved)
+        report["sentiment"] = holdout_sentiment(joint, encoder, train_idx, test_idx, plan)
+    report["possible_threshold"], report["likely_threshold"] = possible, likely
+    (out / "holdout.json").write_text(json.dumps(report, indent=1) + "\n")
+    log(json.dumps(report, indent=1))
+    labelled = [i for i, s in enumerate(joint.sentiment) if s and i in set(train_idx.tolist())]
+    emb = embed(encoder, [joint.texts[i] for i in labelled])
+    sentiment = ht.fit_sentiment(emb, [joint.texts[i] for i in labelled],
+                                 [joint.purposes[i] for i in labelled],
+                                 [joint.sentiment[i] for i in labelled], plan.heads)  # fmt: skip
+    arrays = ht.safeguarding_arrays(SafeguardingHead(head.layers, possible, likely))
+    arrays.update(ht.sentiment_arrays(sentiment))
+    write_heads(out / FILES["heads"], arrays)
+    (out / FILES["tokenizer"]).write_bytes(fetched["tokenizer"].read_bytes())
+    return report
+
+
+def holdout_sentiment(joint: Joint, encoder: Encoder, train_idx: np.ndarray,
+                      test_idx: np.ndarray, plan: Plan) -> dict[str, Any]:  # fmt: skip
+    """Sentiment head fitted on the training part's NHS comments, scored on the held-out ones."""
+    train_l = [i for i in train_idx if joint.sentiment[i]]
+    test_l = [i for i in test_idx if joint.sentiment[i]]
+    head = ht.fit_sentiment(embed(encoder, pick(joint.texts, train_l)), pick(joint.texts, train_l),
+                            pick(joint.purposes, train_l), pick(joint.sentiment, train_l),
+                            plan.heads)  # fmt: skip
+    emb = embed(encoder, pick(joint.texts, test_l))
+    truth = pick(joint.sentiment, test_l)
+    texts = pick(joint.texts, test_l)
+    with_purpose = ht.predict_sentiment(head, emb, texts, pick(joint.purposes, test_l))
+    blind = ht.predict_sentiment(head, emb, texts, ["none"] * len(texts))
+    return {"three_class": asdict(three_class_scores(truth, with_purpose)),
+            "binary_no_context": asdict(binary_scores(truth, blind))}  # fmt: skip
+
+
+def set_thresholds(out: Path, holdout: Path) -> tuple[float, float]:
+    """Write the thresholds of a held-out run's ``holdout.json`` into ``out/heads.npz``."""
+    earlier = json.loads(holdout.read_text())
+    possible, likely = float(earlier["possible_threshold"]), float(earlier["likely_threshold"])
+    with np.load(out / FILES["heads"], allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    arrays["sg_possible"], arrays["sg_likely"] = np.array(possible), np.array(likely)
+    if "rule_veto" in earlier:
+        arrays["sg_rule_veto"] = np.array(float(earlier["rule_veto"]))
+    write_heads(out / FILES["heads"], arrays)
+    return possible, likely
+
+
+# The veto never exceeds this: only a near-certain "benign" overrides a rule.
+VETO_CAP = 0.02
+
+
+def rule_veto(scores: np.ndarray, hits: np.ndarray, disclosures: np.ndarray) -> float:
+    """Half the lowest held-out score of any disclosure a rule caught (capped): below it, a
+    rule hit is left to the model. No held-out disclosure that a rule caught is lost, with a
+    margin, and only rule hits the model is surest are benign are dropped."""
+    caught = scores[hits & disclosures]
+    return float(min(VETO_CAP, caught.min() / 2)) if caught.size else 0.0
+
+
+def ship(plan: Plan, split_dir: Path, full_dir: Path, variant: str, dest: Path = DATA_DIR,
+         log: Log = print) -> dict[str, Any]:  # fmt: skip
+    """Write the model files to ``dest``: the encoding ``variant`` of the full run's encoder,
+    its heads, and thresholds chosen on the split run's held-out scores *of the same encoding*
+    (held-out texts the split run never trained on), with a provenance file."""
+    from analysis.encoder_train import sha256_file
+
+    split = json.loads((split_dir / "holdout.json").read_text())
+    full = json.loads((full_dir / "holdout.json").read_text())
+    joint = joint_set(plan.data_files, plan.nhs)
+    with np.load(split_dir / "holdout_scores.npz", allow_pickle=False) as saved:
+        index, hits, scores = saved["index"], saved["hits"], saved[variant]
+    sub = Joint([joint.texts[i] for i in index], joint.sg[index], [joint.kind[i] for i in index],
+                [joint.sentiment[i] for i in index], [joint.purposes[i] for i in index],
+                [joint.groups[i] for i in index])  # fmt: skip
+    veto = rule_veto(scores, hits, sub.sg == 1)
+    gated = hits & (scores >= veto)
+    possible, likely = thresholds(sub, scores, gated, plan.heads)
+    held_out = split_figures(joint, index, scores, gated, possible, likely)
+    held_out["rule_veto"] = veto
+    plain = thresholds(sub, scores, hits, plan.heads)
+    held_out["without_veto"] = split_figures(joint, index, scores, hits, *plain)
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / FILES["encoder"]).write_bytes((full_dir / f"encoder.{variant}.onnx").read_bytes())
+    (dest / FILES["tokenizer"]).write_bytes((full_dir / FILES["tokenizer"]).read_bytes())
+    (dest / FILES["heads"]).write_bytes((full_dir / FILES["heads"]).read_bytes())
+    cut = dest / "holdout.json"
+    cut.write_text(json.dumps({"possible_threshold": possible, "likely_threshold": likely,
+                               "rule_veto": veto}))  # fmt: skip
+    set_thresholds(dest, cut)
+    cut.unlink()
+    encodings = {"int8": "int8 throughout", "emb8": "int8 token embeddings, float transformer",
+                 "fp32": "float"}  # fmt: skip
+    provenance = {
+        "format": 1,
+        "model": f"all-MiniLM-L6-v2, all 6 transformer layers fine-tuned (safeguarding + "
+                 f"sentiment) on every training text; ONNX, {encodings.get(variant, variant)}",
+        "source": fetch_source(plan),
+        "roles": FILES,
+        "files": {name: {"sha256": sha256_file(dest / name), "bytes": (dest / name).stat().st_size}
+                  for name in FILES.values()},
+        "training_data": [file_record(p) for p in (*plan.data_files, plan.nhs)],
+        "texts": {k: joint.kind.count(k) for k in sorted(set(joint.kind))},
+        "tune": asdict(plan.tune) if plan.tune else None,
+        "loss": {"nhs_share": NHS_SHARE, "weights": "disclosures = hard negatives in total"},
+        "heads": asdict(plan.heads),
+        "safeguarding_head": "trained jointly with the encoder (not refitted)",
+        "encoding": variant,
+        "held_out": {
+            "how": "one fold of 5, stratified and grouped by writing batch (NHS texts by "
+                   "normalised text): a model fine-tuned the same way on the other 4 folds "
+                   "scored these texts; both thresholds were chosen on them",
+            "groups": split.get("held_out_groups"),
+            "figures": held_out,
+            "quantisation": split.get("quantisation"),
+            "sentiment": split.get("sentiment"),
+            "fine_tune_minutes": split.get("fine_tune_minutes"),
+        },
+        "fine_tune_minutes": full.get("fine_tune_minutes"),
+        "trained": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }  # fmt: skip
+    (dest / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
+    log(json.dumps(held_out, indent=1))
+    return provenance
+
+
+def fetch_source(plan: Plan) -> dict[str, Any]:
+    from analysis.encoder_train import fetch_minilm
+
+    return dict(fetch_minilm(plan.workdir)["source"])

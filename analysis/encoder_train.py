@@ -62,6 +62,16 @@ def fetch_minilm(workdir: Path) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def quantise_onnx(raw: Path, out: Path, ops: tuple[str, ...] | None = None) -> None:
+    """Dynamic int8 quantisation with per-channel scales of ``raw`` into ``out``; ``ops``
+    limits it to those operator types (("Gather",): the token embeddings only, which are half
+    the weights, while the transformer's matrix products stay float and keep their scores)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(raw), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=list(ops) if ops else None)  # fmt: skip
+
+
 def export_onnx(model: Any, out: Path, quantise: bool = True) -> None:
     """ONNX graph: (input_ids, attention_mask) → normalised mean-pooled embedding; then
     dynamic int8 quantisation with per-channel scales (cosine to fp32 ≈ 0.99; per-tensor

@@ -1,10 +1,12 @@
-"""Brief multi-task fine-tuning of the encoder's top layers on two CPU cores.
+"""Multi-task fine-tuning of the encoder on CPU.
 
 Frozen sentence embeddings read "I don't feel safe" much like "I feel safe"; fine-tuning the
-top transformer layers on disclosures against hard negatives (denials, praise that mentions a
+transformer layers on disclosures against hard negatives (denials, praise that mentions a
 bruise, resolved events) teaches it the difference. Sentiment is learnt in the same run so the
-shared encoder keeps what the sentiment head needs. The bottom layers stay frozen and their
-outputs are computed once, which makes an epoch several times cheaper. Seeds are fixed.
+shared encoder keeps what the sentiment head needs. Layers below ``trainable_layers`` stay
+frozen and their outputs are computed once (cheaper); with all six trained, only the token
+embeddings are frozen. The safeguarding loss is weighted per text (``TuneExample.weight``).
+Seeds are fixed.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class TuneConfig:
     sentiment_weight: float = 0.5
     seed: int = 0
     threads: int = 2
+    warmup: float = 0.1  # share of the steps the learning rate rises over, then falls linearly
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class TuneExample:
     safeguarding: int  # 1 disclosure, 0 benign
     sentiment: int  # class index, or -1 when the text has no sentiment label
     purpose: int  # 0..3 (what_good, could_improve, nonspecific, none)
+    # Weight of this text in the safeguarding loss: the caller balances disclosures against
+    # hard negatives and lets the (easy, numerous) ordinary comments count for less.
+    weight: float = 1.0
 
 
 class _Heads(nn.Module):
@@ -51,7 +57,7 @@ class _Heads(nn.Module):
 
 def _batches(
     tokenizer: Any, examples: Sequence[TuneExample], config: TuneConfig
-) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
+) -> list[tuple[torch.Tensor, ...]]:
     """Length-bucketed batches (ids, mask, labels…), fixed once so cached activations fit."""
     tokenizer.enable_truncation(config.max_tokens)
     tokenizer.no_padding()
@@ -72,6 +78,7 @@ def _batches(
             torch.tensor([e.safeguarding for e in pick], dtype=torch.float32),
             torch.tensor([e.sentiment for e in pick], dtype=torch.int64),
             torch.tensor([e.purpose for e in pick], dtype=torch.int64),
+            torch.tensor([e.weight for e in pick], dtype=torch.float32),
         ))  # fmt: skip
     return batches
 
@@ -91,6 +98,25 @@ def fine_tune(
     log: Any = print,
 ) -> SentenceEncoder:  # fmt: skip
     """Fine-tune ``model`` in place (its top ``trainable_layers``) and return it."""
+    return fine_tune_with_heads(model, tokenizer, examples, config, log)[0]
+
+
+def safeguarding_weights(head: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The jointly trained safeguarding head as (384×1 weights, bias) on the unit embedding,
+    with the ×10 scale of training folded in, for ``heads.npz``."""
+    weight = head.safeguarding.weight.detach().numpy().astype(np.float64).T * 10.0
+    return weight, head.safeguarding.bias.detach().numpy().astype(np.float64)
+
+
+def fine_tune_with_heads(
+    model: SentenceEncoder, tokenizer: Any, examples: Sequence[TuneExample], config: TuneConfig,
+    log: Any = print,
+) -> tuple[SentenceEncoder, Any]:  # fmt: skip
+    """As ``fine_tune``, also returning the heads trained with it (``_Heads``): the
+    safeguarding head that learnt beside the encoder scores held-out texts as it was trained,
+    where a head refitted on the training texts' (now well separated) embeddings is
+    overconfident. ``trainable_layers`` = 6 fine-tunes every transformer layer; the token
+    embeddings stay frozen (they are half the weights and the texts few)."""
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     layers = list(model.encoder.layer)
@@ -116,26 +142,29 @@ def fine_tune(
     ])  # fmt: skip
     steps = config.epochs * len(batches)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda step: min(1.0, (step + 1) / (0.1 * steps)) * max(0.0, 1 - step / steps)
+        optimiser,
+        lambda step: (
+            min(1.0, (step + 1) / max(config.warmup * steps, 1.0)) * max(0.0, 1 - step / steps)
+        ),
     )
-    # Disclosures are the minority once the ordinary comments join; weight them up.
-    labels = np.array([e.safeguarding for e in examples])
-    positive_weight = torch.tensor(float((labels == 0).sum()) / max(float(labels.sum()), 1.0))
+    mean_weight = float(np.mean([e.weight for e in examples])) or 1.0
     generator = np.random.default_rng(config.seed)
     for epoch in range(config.epochs):
         for layer in layers[split:]:
             layer.train()
         started, total = time.perf_counter(), 0.0
         for index in generator.permutation(len(batches)):
-            ids, mask, sg, sent, purpose = batches[index]
+            ids, mask, sg, sent, purpose, weight = batches[index]
             x, bias = cached[index], _bias(mask)
             for layer in layers[split:]:
                 x = layer(x, bias)
             pooled = _pool(x, mask)
             # Scaled up: normalised embeddings are short vectors, heads learn faster on them.
+            # Per-text weights (see TuneExample.weight) instead of one pos_weight over all
+            # benign texts, which let thousands of easy NHS comments push every score up.
             loss = nn.functional.binary_cross_entropy_with_logits(
-                heads.safeguarding(pooled * 10).squeeze(1), sg, pos_weight=positive_weight
-            )
+                heads.safeguarding(pooled * 10).squeeze(1), sg, weight=weight, reduction="sum"
+            ) / (len(weight) * mean_weight)  # not per batch: length buckets differ in make-up
             labelled = sent >= 0
             if labelled.any():
                 features = torch.cat([pooled * 10, nn.functional.one_hot(purpose, 4)], dim=1)
@@ -150,4 +179,5 @@ def fine_tune(
         log(f"epoch {epoch + 1}: loss {total / len(batches):.4f}, "
             f"{time.perf_counter() - started:.0f} s")  # fmt: skip
     model.eval()
-    return model
+    heads.eval()
+    return model, heads

@@ -91,6 +91,8 @@ def false_alarm_threshold(scores: Matrix, negative: NDArray[np.bool_], rate: flo
 def safeguarding_arrays(head: SafeguardingHead) -> dict[str, Any]:
     arrays = dense_arrays("sg", list(head.layers.weights), list(head.layers.biases))
     arrays["sg_possible"], arrays["sg_likely"] = np.array(head.possible), np.array(head.likely)
+    if head.rule_veto:
+        arrays["sg_rule_veto"] = np.array(head.rule_veto)
     return arrays
 
 

@@ -59,6 +59,9 @@ class SafeguardingHead:
     layers: Dense
     possible: float  # probability at or above which a text is a possible concern
     likely: float  # … and a likely disclosure
+    # A rule hit scored below this is left to the model (not flagged); 0 keeps every rule hit.
+    # Chosen on held-out training texts so that no held-out disclosure a rule caught is lost.
+    rule_veto: float = 0.0
 
     def probabilities(self, embeddings: NDArray[Any]) -> FloatArray:
         logits = self.layers.logits(embeddings).reshape(-1)
@@ -91,8 +94,9 @@ def safeguarding_head(
     arrays: dict[str, NDArray[Any]], source: str = "heads.npz"
 ) -> SafeguardingHead:
     try:
+        veto = float(arrays["sg_rule_veto"]) if "sg_rule_veto" in arrays else 0.0
         return SafeguardingHead(
-            _dense(arrays, "sg"), float(arrays["sg_possible"]), float(arrays["sg_likely"])
+            _dense(arrays, "sg"), float(arrays["sg_possible"]), float(arrays["sg_likely"]), veto
         )
     except (KeyError, ValueError) as exc:
         raise DataFileError(source, f"no valid safeguarding head ({exc})") from exc

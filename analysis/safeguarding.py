@@ -51,9 +51,9 @@ Layer = Literal["rules", "model", "both", ""]
 Band = Literal["likely", "possible", ""]
 MODE_VAR = "CAREVOICE_SAFEGUARDING_MODEL"
 # "likely" (default): the model flags on its own only at the high "likely" threshold, where
-# its cross-validated false alarms on hard negatives are few. "recall": also at the recall
-# threshold ("possible concern"), which catches ~97 % of training disclosures out of fold but
-# flagged ~40 % of the hard negatives. "off": the rules alone.
+# its held-out false alarms on hard negatives are few. "recall": also at the recall threshold
+# ("possible concern"), which catches ~97 % of held-out training disclosures but flagged about
+# a quarter of the held-out hard negatives (12 % of the validation ones). "off": the rules alone.
 MODES = ("likely", "recall", "off")
 
 
@@ -235,11 +235,13 @@ def check_rules(
 
 
 def combine(
-    rules: SafeguardingResult, score: float, possible: float, likely: float
+    rules: SafeguardingResult, score: float, possible: float, likely: float, veto: float = 0.0
 ) -> SafeguardingResult:
-    """Rules OR model: the layer that raised the flag, the score, and the band."""
+    """Rules OR model: the layer that raised the flag, the score, and the band. A rule hit
+    that the model scores below ``veto`` (a near-certain "benign": "the bruise is from her
+    warfarin, they log it") is left to the model, as denials are; see ``SafeguardingHead``."""
     by_model = score >= possible
-    if rules.flagged:
+    if rules.flagged and score >= veto:
         layer: Layer = "both" if by_model else "rules"
         return SafeguardingResult(True, rules.categories, rules.evidence, layer, score, "likely")
     if not by_model:
@@ -269,7 +271,10 @@ def check_many(
     head = contextual.safeguarding()
     possible = head.possible if model_mode() == "recall" else head.likely
     scores = contextual.disclosure_scores(texts)
-    return [combine(r, s, possible, head.likely) for r, s in zip(rules, scores, strict=True)]
+    return [
+        combine(r, s, possible, head.likely, head.rule_veto)
+        for r, s in zip(rules, scores, strict=True)
+    ]
 
 
 def check_conversation(

