@@ -50,6 +50,7 @@ class Evidence:
 Layer = Literal["rules", "model", "both", ""]
 Band = Literal["likely", "possible", ""]
 MODE_VAR = "CAREVOICE_SAFEGUARDING_MODEL"
+DEFAULT_MODE = "recall"
 # "likely" (default): the model flags on its own only at the high "likely" threshold, where
 # its held-out false alarms on hard negatives are few. "recall": also at the recall threshold
 # ("possible concern"), which catches ~97 % of held-out training disclosures but flagged about
@@ -58,7 +59,9 @@ MODES = ("likely", "recall", "off")
 
 
 def model_mode() -> str:
-    value = os.environ.get(MODE_VAR, "likely").strip().lower() or "likely"
+    # Recall first: a missed disclosure is the worst failure (DOMAIN.md); what only the model
+    # raises below its high threshold is shown as a "possible concern" for triage to weigh.
+    value = os.environ.get(MODE_VAR, DEFAULT_MODE).strip().lower() or DEFAULT_MODE
     if value not in MODES:
         raise ValueError(f"{MODE_VAR}={value!r}: expected one of {', '.join(MODES)}")
     return value
@@ -235,13 +238,18 @@ def check_rules(
 
 
 def combine(
-    rules: SafeguardingResult, score: float, possible: float, likely: float, veto: float = 0.0
-) -> SafeguardingResult:
+    rules: SafeguardingResult, score: float, possible: float, likely: float, veto: float = 0.0,
+    context_score: float | None = None,
+) -> SafeguardingResult:  # fmt: skip
     """Rules OR model: the layer that raised the flag, the score, and the band. A rule hit
     that the model scores below ``veto`` (a near-certain "benign": "the bruise is from her
-    warfarin, they log it") is left to the model, as denials are; see ``SafeguardingHead``."""
+    warfarin, they log it") is left to the model, as denials are; see ``SafeguardingHead``.
+    ``context_score``: the model's score of the sentences the rule fired in; the veto needs
+    both to be near-certain, because praise around a disclosure lowers the whole text's score
+    ("The garden was nice. … he hits me.") while the disclosure's own sentence stays clear."""
     by_model = score >= possible
-    if rules.flagged and score >= veto:
+    kept = score >= veto or (context_score is not None and context_score >= veto)
+    if rules.flagged and kept:
         layer: Layer = "both" if by_model else "rules"
         return SafeguardingResult(True, rules.categories, rules.evidence, layer, score, "likely")
     if not by_model:
@@ -271,10 +279,34 @@ def check_many(
     head = contextual.safeguarding()
     possible = head.possible if model_mode() == "recall" else head.likely
     scores = contextual.disclosure_scores(texts)
+    # Only rule hits the veto would drop are read again, sentence by sentence: few texts.
+    doubted = [
+        i for i, (r, s) in enumerate(zip(rules, scores, strict=True))
+        if r.flagged and s < head.rule_veto
+    ]  # fmt: skip
+    contexts = [(i, rule_context(texts[i], e)) for i in doubted for e in rules[i].evidence]
+    local: dict[int, float] = {}
+    for (i, _), score in zip(
+        contexts, contextual.disclosure_scores([c for _, c in contexts]), strict=True
+    ):
+        local[i] = max(local.get(i, 0.0), score)
     return [
-        combine(r, s, possible, head.likely, head.rule_veto)
-        for r, s in zip(rules, scores, strict=True)
+        combine(r, s, possible, head.likely, head.rule_veto, local.get(i))
+        for i, (r, s) in enumerate(zip(rules, scores, strict=True))
     ]
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]+")
+_CONTEXT = 200  # characters either side at most, for text with no sentence ends
+
+
+def rule_context(text: str, evidence: Evidence) -> str:
+    """The sentence a rule fired in (bounded), as the model reads it for the veto."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, evidence.start)), default=0)
+    after = _SENTENCE_END.search(text, evidence.end)
+    end = after.end() if after else len(text)
+    start, end = max(start, evidence.start - _CONTEXT), min(end, evidence.end + _CONTEXT)
+    return text[start:end].strip()
 
 
 def check_conversation(

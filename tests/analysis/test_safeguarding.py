@@ -256,9 +256,19 @@ def test_disclosure_is_flagged(category: str, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", SAFE)
-def test_ordinary_comment_is_not_flagged(text: str) -> None:
+def test_ordinary_comment_is_not_flagged(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "likely")
     result = check(text)
     assert not result.flagged, [(e.rule, e.text) for e in result.evidence]
+
+
+@pytest.mark.parametrize("text", SAFE)
+def test_at_the_default_an_ordinary_comment_is_at_most_a_possible_concern(text: str) -> None:
+    # The default reads for recall, so a few ordinary comments are raised for triage (see the
+    # README's figures); never by the rules, and never as a likely disclosure.
+    result = check(text)
+    assert result.layer in ("", "model"), [(e.rule, e.text) for e in result.evidence]
+    assert result.band in ("", "possible")
 
 
 def test_every_category_has_disclosures_in_this_table() -> None:

@@ -14,6 +14,7 @@ from analysis.safeguarding import (
     check_rules,
     combine,
     label,
+    rule_context,
 )
 
 RULE_HIT = check_rules("she slapped my mum across the face")
@@ -97,11 +98,22 @@ def test_mode_sets_how_readily_the_model_flags_alone(monkeypatch: pytest.MonkeyP
     text = "They always ask if I have had my tablets"
     score = contextual.disclosure_score(text)
     assert head.possible <= score < head.likely  # between the bands: a useful probe
-    assert not check(text).flagged  # default: alone, the model flags only "likely"
-    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "recall")
+    # Default (recall): alone, the model flags from its lower threshold, as a possible concern.
     assert (check(text).flagged, check(text).band) == (True, "possible")
+    monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "likely")
+    assert not check(text).flagged  # alone, the model flags only "likely"
     monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "off")
     assert check(text).model_score is None
     monkeypatch.setenv("CAREVOICE_SAFEGUARDING_MODEL", "always")
     with pytest.raises(ValueError, match="CAREVOICE_SAFEGUARDING_MODEL='always'"):
         check(text)
+
+
+def test_the_veto_reads_the_sentence_a_rule_fired_in() -> None:
+    praise = "The garden was nice. " * 40
+    text = praise + "I don't feel safe with him, he hits me. " + praise
+    (evidence, *_) = check(text, use_model=False).evidence
+    assert rule_context(text, evidence) == "I don't feel safe with him, he hits me."
+    # The whole text reads as praise to the model; the rule's own sentence does not.
+    assert contextual.disclosure_score(text) < contextual.safeguarding().rule_veto
+    assert check(text).flagged
