@@ -239,15 +239,16 @@ def check_rules(
 
 def combine(
     rules: SafeguardingResult, score: float, possible: float, likely: float, veto: float = 0.0,
-    context_score: float | None = None,
+    context_score: float | None = None, *, alone: bool = True,
 ) -> SafeguardingResult:  # fmt: skip
     """Rules OR model: the layer that raised the flag, the score, and the band. A rule hit
     that the model scores below ``veto`` (a near-certain "benign": "the bruise is from her
     warfarin, they log it") is left to the model, as denials are; see ``SafeguardingHead``.
     ``context_score``: the model's score of the sentences the rule fired in; the veto needs
     both to be near-certain, because praise around a disclosure lowers the whole text's score
-    ("The garden was nice. … he hits me.") while the disclosure's own sentence stays clear."""
-    by_model = score >= possible
+    ("The garden was nice. … he hits me.") while the disclosure's own sentence stays clear.
+    ``alone=False``: the model may not flag this text on its own (``ROUTINE_REPLIES``)."""
+    by_model = alone and score >= possible
     kept = score >= veto or (context_score is not None and context_score >= veto)
     if rules.flagged and kept:
         layer: Layer = "both" if by_model else "rules"
@@ -264,6 +265,26 @@ def check(
     """Rules OR the contextual model (``use_model=False`` or ``CAREVOICE_SAFEGUARDING_MODEL=off``:
     the rules alone); how readily the model flags on its own follows that variable."""
     return check_many([text], lexicon, use_model=use_model)[0]
+
+
+# Whole-message replies that are commands to a survey or a carrier (STOP, HELP, SKIP…) or the
+# everyday "don't know" answers to a question. The model's score of a word or two out of any
+# context is noise ("quit" 0.98, "stop" 0.72, "not sure" 0.10, against a recall threshold of
+# 0.08): alone it never flags one of these, so a STOP is never taken for a cry for help and an
+# unsure answer raises no flag. The rules still read them, and a short message that is not one
+# of these ("im scared", "stop it", "please help") is read by the model as any other.
+ROUTINE_REPLIES = frozenset({
+    "stop", "stop all", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "unstop",
+    "help", "info", "skip", "restart", "feedback", "yes", "no", "y", "n", "ok", "okay",
+    "not sure", "unsure", "dont know", "don't know", "do not know", "maybe", "n/a", "na",
+    "none", "nothing", "no comment", "no comments", "hello", "hi", "thanks", "thank you",
+})  # fmt: skip
+_ROUTINE_NOISE = re.compile(r"[^\w'/ ]+")
+
+
+def routine_reply(text: str) -> bool:
+    words = " ".join(_ROUTINE_NOISE.sub(" ", text.lower().replace("\u2019", "'")).split())
+    return words in ROUTINE_REPLIES
 
 
 def check_many(
@@ -291,9 +312,12 @@ def check_many(
     ):
         local[i] = max(local.get(i, 0.0), score)
     return [
-        combine(r, s, possible, head.likely, head.rule_veto, local.get(i))
+        combine(
+            r, s, possible, head.likely, head.rule_veto, local.get(i),
+            alone=not routine_reply(texts[i]),
+        )
         for i, (r, s) in enumerate(zip(rules, scores, strict=True))
-    ]
+    ]  # fmt: skip
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]+")

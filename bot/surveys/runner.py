@@ -236,12 +236,14 @@ class Runner:
             # Never message someone who opted out, whatever they send; a disclosure is still
             # flagged above for a person to triage.
             return Outcome()
-        if signpost:
-            return Outcome(signpost)
         if word in STOP_WORDS and conversation is None:
+            # Before any signposting: a STOP is honoured at once, whatever else is said of it
+            # (a flag raised above still goes to triage).
             repo.set_opt_out(db, channel, hashes, True, word, at)
             reply = builtins.SYSTEM_MESSAGES["opted_out"]["en"]
             return Outcome([Message(role="opted_out", text=reply)], opted_out=True)
+        if signpost:
+            return Outcome(signpost)
         if conversation is not None:
             outcome = self._resume(db, conversation, text, at)
             if outcome.opted_out:

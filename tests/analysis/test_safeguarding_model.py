@@ -14,6 +14,7 @@ from analysis.safeguarding import (
     check_rules,
     combine,
     label,
+    routine_reply,
     rule_context,
 )
 
@@ -116,4 +117,16 @@ def test_the_veto_reads_the_sentence_a_rule_fired_in() -> None:
     assert rule_context(text, evidence) == "I don't feel safe with him, he hits me."
     # The whole text reads as praise to the model; the rule's own sentence does not.
     assert contextual.disclosure_score(text) < contextual.safeguarding().rule_veto
+    assert check(text).flagged
+
+
+@pytest.mark.parametrize("reply", ["STOP", "Stop.", "quit", "HELP", "skip", "Not sure", "dont know"])
+def test_a_command_or_an_unsure_answer_is_never_flagged_by_the_model_alone(reply: str) -> None:
+    assert routine_reply(reply)
+    assert not check(reply).flagged
+
+
+@pytest.mark.parametrize("text", ["im scared", "stop it", "please help", "end it"])
+def test_a_short_disclosure_that_is_no_command_is_still_read(text: str) -> None:
+    assert not routine_reply(text)
     assert check(text).flagged
