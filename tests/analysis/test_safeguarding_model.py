@@ -120,7 +120,10 @@ def test_the_veto_reads_the_sentence_a_rule_fired_in() -> None:
     assert check(text).flagged
 
 
-@pytest.mark.parametrize("reply", ["STOP", "Stop.", "quit", "HELP", "skip", "Not sure", "dont know"])
+ROUTINE = ["STOP", "Stop.", "quit", "HELP", "skip", "Not sure", "dont know"]
+
+
+@pytest.mark.parametrize("reply", ROUTINE)
 def test_a_command_or_an_unsure_answer_is_never_flagged_by_the_model_alone(reply: str) -> None:
     assert routine_reply(reply)
     assert not check(reply).flagged
