@@ -191,6 +191,22 @@ def test_one_reminder_only_to_those_who_have_not_answered(twilio: FakeTwilio) ->
         assert len(list(closed)) == 4
 
 
+def test_status_json_counts_are_cumulative_like_the_bar(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Monthly", "monthly, first Tuesday, 10:00")
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    services = Services.build()
+    at = parse_instant("2026-12-01T11:00")
+    for n, answer in enumerate(["1", "2", "1", "1", "Very kind", "skip"]):  # Margaret finishes
+        services.runner.handle("sms", PHONES[0], answer, f"SM-m-{n}", at)
+    services.runner.handle("sms", PHONES[1], "1", "SM-t-0", at)  # Tom is part-way through
+    progress = json.loads(cli("campaigns", "status", "Monthly", "--format", "json"))["progress"]
+    row = progress["Sunrise Care / sms"]
+    assert (row["invited"], row["started"], row["finished"]) == (4, 2, 1)
+    assert row["invited"] >= row["delivered"] >= row["started"] >= row["finished"]
+    assert "1/4 finished" in cli("campaigns", "status", "Monthly")
+
+
 def _reminders() -> list[str]:
     services = Services.build()
     with Session(services.engine) as db:
