@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select, update
 from storage import people
 from storage import repository as repo
 from storage.crypto import Vault
-from storage.models import Address, Contact, Conversation, OptOut
+from storage.models import Address, CampaignRun, Contact, Conversation, OptOut
 
 # Every table of the one list of tables that hold a person (storage.people) that refers to an
 # address by its keyed hash, so a new channel's table is re-keyed too.
@@ -64,6 +64,11 @@ def rotate_keys(session: Session, vault: Vault, at: datetime, actor: str = "cli"
         contact.name_encrypted = vault.rotate(contact.name_encrypted)
         session.add(contact)
         names += 1
+    links = session.exec(select(CampaignRun).where(col(CampaignRun.link_encrypted).is_not(None)))
+    for run in links:  # a personal link kept for its reminder must still open after rotation
+        assert run.link_encrypted is not None
+        run.link_encrypted = vault.rotate(run.link_encrypted)
+        session.add(run)
     rekeyed += _rekey_waves(session, vault)
     report = RotationReport(len(addresses), names, rekeyed, _stranded(session, vault))
     repo.audit(session, actor, "rotate_keys", None, asdict(report), at)

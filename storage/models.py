@@ -338,3 +338,6 @@ class CampaignRun(SQLModel, table=True):
     invited_at: datetime | None = _time(nullable=True)
     reminded_at: datetime | None = _time(nullable=True)
     closed_at: datetime | None = _time(nullable=True)
+    # A personal link (web_sms, web_email), encrypted, so that its one reminder re-sends the link
+    # already sent; only its hash is on the invitation. Cleared once reminded, closed or erased.
+    link_encrypted: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))

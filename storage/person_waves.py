@@ -43,7 +43,6 @@ def open_runs(db: Session, campaign_id: int) -> list[tuple[CampaignRun, date | N
             CampaignRun.campaign_id == campaign_id,
             CampaignRun.status == "invited",
             col(CampaignRun.closed_at).is_(None),
-            col(CampaignRun.conversation_id).is_not(None),
         )
         .order_by(col(CampaignRun.id))
     )

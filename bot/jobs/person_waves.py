@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from bot.jobs.follow_up import follow_up_one
 from bot.jobs.outbox import in_quiet_hours
 from bot.surveys.campaigns import Occurrence, Planned, plan_one
 from bot.surveys.person_waves import DueWave, open_waves, waves_of, window_of
-from flows.session import Session as EngineSession
 from storage import campaigns as store
 from storage import person_waves as wave_store
-from storage import repository as repo
 from storage.db import transaction
 from storage.models import Campaign, CampaignRun
 from storage.repository import reporting_month
@@ -130,35 +129,12 @@ class PersonWaveJobs:
                     .with_for_update(skip_locked=True)
                 )
                 for run in db.exec(query):
-                    done[self._follow_up_one(db, run, closes, now)] += 1
+                    # No window (erased, or the wave is gone): the survey ends now.
+                    done[follow_up_one(self.jobs, db, campaign, run, closes or now, now)] += 1
         done.pop("", None)
         if done:
             self.jobs.log({"event": "campaign.follow_up", "campaign": campaign.name, **done})
         return done
-
-    def _follow_up_one(
-        self, db: Session, run: CampaignRun, closes: datetime | None, now: datetime
-    ) -> str:
-        conversation = repo.conversation_for_update(db, run.conversation_id or 0)
-        if conversation is None or conversation.status != "active":
-            run.closed_at = now  # finished, opted out, erased or replaced: nothing more to do
-            db.add(run)
-            return ""
-        if closes is None or now >= closes:
-            repo.close_conversation(db, conversation, now)
-            run.closed_at = now
-            db.add(run)
-            return "expired"
-        if run.reminded_at is not None:
-            return ""
-        run.reminded_at = now  # decided once: reminded now, or never (they have answered)
-        db.add(run)
-        session = EngineSession.model_validate(conversation.session)
-        if session.turns > 0 or repo.is_opted_out(
-            db, conversation.channel, [conversation.address_hash]
-        ):
-            return "not reminded (answering or opted out)"
-        return "reminded" if self.jobs.runner.remind_in(db, conversation, now) else ""
 
 
 def _running(campaign: Campaign, now: datetime) -> bool:
