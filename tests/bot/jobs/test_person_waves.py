@@ -252,3 +252,40 @@ def test_a_schedule_and_per_person_together_are_refused(twilio: FakeTwilio) -> N
     )  # fmt: skip
     assert result.exit_code == 1
     assert "a per-person campaign has waves (--waves), not a --schedule" in result.stderr
+
+
+def test_a_personal_link_is_reminded_once_within_the_window(
+    twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAREVOICE_PUBLIC_URL", "https://cv.example.org")
+    Path("links.csv").write_text(
+        "name,phone,language,started_on,preferred_channel\n"
+        "Ann Hughes,07700 900201,en,2026-04-06,\n"
+        "Fay Rees,07700 900206,en,2026-04-06,web_sms\n"
+        "Gil Hart,07700 900207,en,2026-04-06,web_sms\n"
+    )
+    cli("providers", "add", "Bridge Day Centre", "--category", "day_service")
+    cli("contacts", "import", "links.csv", "--provider", "Bridge Day Centre")
+    cli(
+        "campaigns", "add", "Outcomes", "--flow", "day_service_outcomes", "--providers", "all",
+        "--per-person", "--waves", "baseline:0,3 months:3", "--window", "14",
+        "--remind-after", "10", "--starts", "2026-04-01",
+    )  # fmt: skip
+    worker("2026-04-06T10:00")
+    fay, gil = (f"+4477009002{n:02d}" for n in (6, 7))
+    [link] = [w for s in twilio.sent if s.to == fay for w in s.body.split() if "/s/" in w]
+    answer(gil, ["STOP"], "2026-04-07T10:00")
+    worker("2026-04-15T10:00")
+    assert reminded() == Counter()  # not yet ten days
+    sent = len(twilio.sent)
+    worker("2026-04-16T10:00")
+    assert reminded() == Counter({ANN: 1, fay: 1})  # not Gil, who said STOP
+    [again] = [s.body for s in twilio.sent[sent:] if s.to == fay]
+    assert again.startswith("A reminder:")
+    assert link in again.split()
+    worker("2026-04-17T10:00")
+    assert reminded()[fay] == 1
+    worker("2026-04-20T10:00")  # the window has ended
+    with Session(make_engine("sqlite:///carevoice.db")) as db:
+        runs = list(db.exec(select(CampaignRun)))
+    assert all(r.closed_at is not None for r in runs)
