@@ -72,7 +72,7 @@ class PersonWaveJobs:
             if waiting:
                 due[contact] = waiting[0]
         people = store.people(db, None, list(due))
-        suppressed = store.opted_out(db)
+        suppressed = store.suppression(db, list(due))
         invited = store.invitations_in(db, reporting_month(now), list(due))
         rules = self.jobs.rules
         return [

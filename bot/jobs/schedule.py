@@ -146,7 +146,7 @@ class CampaignJobs:
                 return None
             ids = [run.contact_id for run in runs]
             people = {p.contact_id: p for p in store.people(db, None, ids)}
-            suppressed = store.opted_out(db)
+            suppressed = store.suppression(db, ids)
             invited = store.invitations_in(db, occurrence.month, ids)
             done: Counter[str] = Counter()
             sending: dict[str, list[tuple[CampaignRun, Invite]]] = {}

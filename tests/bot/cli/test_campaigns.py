@@ -21,7 +21,8 @@ from bot.app import create_app
 from bot.cli.main import app
 from bot.config.wiring import Services
 from bot.surveys.schedules import parse_instant
-from storage.db import make_engine
+from storage import repository as repo
+from storage.db import make_engine, transaction
 from storage.invitation_links import find
 from storage.models import Address, CampaignRun, Contact, Invitation, Outbox
 from tests.bot.channels.email.harness import MailServer, free_port
@@ -442,3 +443,40 @@ def _open(services: Services, link: str) -> None:
         assert client.post(action, data=hidden).status_code == 200
     with Session(services.engine) as db:
         assert db.exec(select(Invitation).where(col(Invitation.used_at).is_not(None))).first()
+
+
+UNDONE = """name,phone,telegram,email,language,easy_read,preferred_channel
+Margaret Jones,07700 900101,,,en,no,
+Rhys Owen,07700 900106,,rhys@example.org,en,no,
+Sian Bell,07700 900107,,sian@example.org,en,no,
+"""
+
+
+def test_planning_applies_the_outboxs_stop_and_start_rule(
+    every_channel: tuple[FakeTwilio, FakeTelegram, MailServer], tmp_path: Path
+) -> None:
+    twilio, _, mail = every_channel
+    people = tmp_path / "people.csv"
+    people.write_text(UNDONE)
+    cli("providers", "add", "Sunrise Care")
+    cli("contacts", "import", str(people), "--provider", "Sunrise Care")
+    services = Services.build()
+    with transaction(services.engine) as db:  # unsubscribed by e-mail; Rhys undid it
+        for email, undone in (("rhys@example.org", True), ("sian@example.org", False)):
+            hashes = services.vault.lookup_hashes("email", email)
+            repo.set_opt_out(db, "email", hashes, True, "unsubscribe", parse_instant("2026-11-02"))
+            if undone:
+                repo.set_opt_out(db, "email", hashes, False, "undo", parse_instant("2026-11-03"))
+    add("Monthly", "monthly, first Tuesday, 10:00")
+    shown = preview_json("Monthly", "2026-12-01")
+    # Rhys's texts stay stopped by his e-mail STOP; the address he re-enabled serves.
+    assert shown["by_channel"] == {"sms": 1, "web_email": 1}
+    assert shown["not_invited"] == {"opted out": 1}
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    assert {s.to for s in twilio.sent} == {"+447700900101"}
+    assert [str(m["To"]) for m in mail.received] == ["rhys@example.org"]
+    progress = json.loads(cli("campaigns", "status", "Monthly", "--format", "json"))["progress"]
+    assert (
+        progress["Sunrise Care / sms"]["invited"],
+        progress["Sunrise Care / web_email"]["invited"],
+    ) == (1, 1)
