@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bot.jobs.schedule import CampaignJobs, Preview
 
 PREVIEW_PERIOD = "per person"
+WINDOW_ENDED = "window ended"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class PersonWaveJobs:
     def run(self, campaign: Campaign, now: datetime) -> Counter[str]:
         if _running(campaign, now):
             self.plan(campaign, now)
+        closed = self.close_ended(campaign, now)  # not sending: quiet hours do not hold it
         done: Counter[str] = Counter()
         if in_quiet_hours(now, self.jobs.rules.quiet):
             self.jobs.log({"event": "campaign.waiting", "campaign": campaign.name,
@@ -58,7 +60,7 @@ class PersonWaveJobs:
                     done += batch
             if done:
                 self.jobs.log({"event": "campaign.invited", "campaign": campaign.name, **done})
-        return done + self.follow_up(campaign, now)
+        return done + closed + self.follow_up(campaign, now)
 
     def due_now(self, db: Session, campaign: Campaign, now: datetime) -> list[DuePerson]:
         """Everyone whose wave is open at ``now`` and who has not been asked it yet."""
@@ -110,6 +112,25 @@ class PersonWaveJobs:
             waves = Counter(d.due.wave.name for d in found if d.planned.invited)
             self.jobs.log({"event": "campaign.planned", "campaign": campaign.name,
                            "people": len(rows), **waves, **held})  # fmt: skip
+
+    def close_ended(self, campaign: Campaign, now: datetime) -> Counter[str]:
+        """Runs still planned when their window ended (planned in quiet hours, or held by a
+        throttle) are never invited late: they close as "window ended"."""
+        assert campaign.id is not None
+        with transaction(self.jobs.engine) as db:
+            ended = [
+                run
+                for run, on in wave_store.planned_runs(db, campaign.id)
+                if (closes := _closes(campaign, run, on)) is None or now >= closes
+            ]
+            for run in ended:
+                run.status, run.reason, run.closed_at = "skipped", WINDOW_ENDED, now
+                db.add(run)
+        if not ended:
+            return Counter()
+        self.jobs.log({"event": "campaign.closed", "campaign": campaign.name,
+                       WINDOW_ENDED: len(ended)})  # fmt: skip
+        return Counter({WINDOW_ENDED: len(ended)})
 
     def follow_up(self, campaign: Campaign, now: datetime) -> Counter[str]:
         """One reminder within the window to those who have not answered, then the close."""

@@ -289,3 +289,29 @@ def test_a_personal_link_is_reminded_once_within_the_window(
     with Session(make_engine("sqlite:///carevoice.db")) as db:
         runs = list(db.exec(select(CampaignRun)))
     assert all(r.closed_at is not None for r in runs)
+
+
+def test_a_run_planned_in_quiet_hours_closes_if_its_window_ends_first(
+    twilio: FakeTwilio,
+) -> None:
+    Path("late.csv").write_text(
+        "name,phone,language,started_on\nAnn Hughes,07700 900201,en,2026-04-06\n"
+    )
+    cli("providers", "add", "Bridge Day Centre", "--category", "day_service")
+    cli("contacts", "import", "late.csv", "--provider", "Bridge Day Centre")
+    cli(
+        "campaigns", "add", "Outcomes", "--flow", "day_service_outcomes", "--providers", "all",
+        "--per-person", "--waves", "baseline:0,3 months:3", "--window", "1",
+        "--starts", "2026-04-01",
+    )  # fmt: skip
+    worker("2026-04-06T21:30+01:00")  # her one day's window, but quiet hours: planned only
+    with Session(make_engine("sqlite:///carevoice.db")) as db:
+        [run] = db.exec(select(CampaignRun)).all()
+    assert run.status == "planned"
+    out = worker("2026-04-07T09:00+01:00")  # morning: the window closed at midnight
+    assert twilio.sent == []
+    assert "event=campaign.closed campaign=Outcomes window_ended=1" in out
+    with Session(make_engine("sqlite:///carevoice.db")) as db:
+        [run] = db.exec(select(CampaignRun)).all()
+    assert (run.status, run.reason) == ("skipped", "window ended")
+    assert "window ended 1" in cli("campaigns", "status", "Outcomes")
