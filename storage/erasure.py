@@ -166,6 +166,7 @@ def _scrub_conversations(session: Session, person: people.Person, talks: list[Co
         session.add(invitation)
     for run in people.campaign_runs(session, person):
         run.link_encrypted = None  # the link kept for a reminder names them to whoever opens it
+        run.person_key = None  # as their waves: no longer linked to them
         session.add(run)
     return len(answers)
 

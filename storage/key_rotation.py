@@ -100,17 +100,19 @@ def _rotate_address(session: Session, vault: Vault, address: Address) -> int:
 
 
 def _rekey_waves(session: Session, vault: Vault) -> int:
-    """Outcome waves pair by pseudonym, so every wave must move to the newest key together."""
+    """Outcome waves pair by pseudonym, so every wave (and every wave's run, which says who was
+    asked one) must move to the newest key together."""
     changed = 0
     marked = select(Conversation).where(
         col(Conversation.person_key).is_not(None), col(Conversation.contact_id).is_not(None)
     )
-    for talk in session.exec(marked):
-        assert talk.contact_id is not None
-        newest = vault.person_keys(talk.contact_id)[0]
-        if talk.person_key != newest:
-            talk.person_key = newest
-            session.add(talk)
+    runs = select(CampaignRun).where(col(CampaignRun.person_key).is_not(None))
+    for row in [*session.exec(marked), *session.exec(runs)]:
+        assert row.contact_id is not None
+        newest = vault.person_keys(row.contact_id)[0]
+        if row.person_key != newest:
+            row.person_key = newest
+            session.add(row)
             changed += 1
     return changed
 

@@ -24,6 +24,7 @@ from bot.surveys.campaigns import Occurrence, Planned, plan_one
 from bot.surveys.person_waves import DueWave, open_waves, waves_of, window_of
 from storage import campaigns as store
 from storage import person_waves as wave_store
+from storage.crypto import Vault
 from storage.db import transaction
 from storage.models import Campaign, CampaignRun
 from storage.repository import reporting_month
@@ -105,7 +106,8 @@ class PersonWaveJobs:
         assert campaign.id is not None
         with transaction(self.jobs.engine) as db:
             found = self.due_now(db, campaign, now)
-            rows = [_row(campaign.id, d, now) for d in found if d.planned.invited]
+            vault = self.jobs.runner.vault
+            rows = [_row(campaign.id, d, now, vault) for d in found if d.planned.invited]
             store.insert_runs(db, rows)
         if found:
             held = Counter(d.planned.reason for d in found if d.planned.reason)
@@ -183,10 +185,11 @@ def _due(campaign: Campaign, run: CampaignRun, closes: datetime | None, now: dat
     )
 
 
-def _row(campaign_id: int, due: DuePerson, at: datetime) -> dict[str, Any]:
+def _row(campaign_id: int, due: DuePerson, at: datetime, vault: Vault) -> dict[str, Any]:
     person = due.planned.person
     return {
         "campaign_id": campaign_id, "contact_id": person.contact_id,
         "provider_id": person.provider_id, "period": due.due.wave.name,
         "route": due.planned.route, "status": "planned", "reason": None, "planned_at": at,
+        "person_key": vault.person_keys(person.contact_id)[0],
     }  # fmt: skip
