@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = (
-    "1.3"  # 1.1: why hidden, RAG thresholds, SPC minimum; 1.2: outcomes; 1.3: finish rates
+    "1.4"  # 1.1: why hidden, RAG thresholds, SPC minimum; 1.2: outcomes; 1.3: finish rates;
+    # 1.4: outcomes count who is not yet due a follow-up apart from who was lost
 )
 
 Rag = Literal["green", "amber", "red"]
@@ -204,8 +205,15 @@ class DomainOutcome(_Model):
     suppressed: bool
     people_with_baseline: int | None = None
     people_paired: int | None = Field(default=None, description="People with both waves.")
-    lost_to_follow_up: int | None = None
-    follow_up_percent: float | None = None
+    lost_to_follow_up: int | None = Field(
+        default=None, description="Asked a later wave and did not answer it."
+    )
+    not_yet_due: int | None = Field(
+        default=None, description="With a baseline, not asked a later wave yet: not lost."
+    )
+    follow_up_percent: float | None = Field(
+        default=None, description="Of the people asked a later wave, those paired."
+    )
     baseline_mean: float | None = Field(default=None, description="Of the people paired.")
     follow_up_mean: float | None = None
     baseline_mean_lost: float | None = Field(

@@ -5,10 +5,12 @@ section = outcomes_report(engine, "Bridge Day Centre", "2026-04", "2027-03")
 Who counts: everyone whose **baseline** was answered in the period (months in Europe/London, as
 every report). Their follow-up is their latest later wave with a complete score, answered by the
 time the report is made, even after the period ends, because a follow-up comes months after the
-baseline. Someone with a baseline and no follow-up is "lost to follow-up"; until per-person
-campaigns record when a follow-up was due, that includes people not yet due one, and the caution
-on low follow-up says so in effect. Waves pair by the keyed pseudonym only (``storage.waves``), so
-an erased person's waves drop out of the pairs. Each conversation is scored with the exact flow
+baseline. Someone with a baseline and no follow-up is "lost to follow-up" only when a later wave
+was actually asked of them (a later wave's conversation, whatever became of it, or a per-person
+campaign's invitation to one, e.g. a link never opened) and "not yet due" otherwise, so that the
+cautions on low follow-up and on those lost do not fire early in a contract year. Waves, and who
+was asked one, go by the keyed pseudonym only (``storage.waves``), never the contact's id, so an
+erased person's waves drop out of the pairs. Each conversation is scored with the exact flow
 version it ran (``FlowVersion``), and waves pair only within one flow.
 """
 
@@ -33,10 +35,12 @@ from reports.model import OutcomesSection
 from reports.outcomes import DomainInput, Rules, domain_outcome
 from reports.queries import ANSWER, CONVERSATION, counted
 from storage.db import reading
-from storage.models import FlowVersion, Provider
+from storage.models import Campaign, CampaignRun, FlowVersion, Provider
 from storage.waves import BASELINE
 
 FLOW_VERSION = FlowVersion.__table__  # type: ignore[attr-defined]
+CAMPAIGN = Campaign.__table__  # type: ignore[attr-defined]
+CAMPAIGN_RUN = CampaignRun.__table__  # type: ignore[attr-defined]
 METHOD = (
     "Each person's score in a domain is the mean of its items, counted only when enough items "
     "were answered. People whose first answer (baseline) falls in the period are compared with "
@@ -78,13 +82,14 @@ def outcomes_report(
         stored = [str(src) for (src,) in connection.execute(select(FLOW_VERSION.c.source))]
         definitions = _definitions(flows(flows_dir, stored))
         waves = _waves(connection, provider_id)
+        asked = asked_later(connection, provider_id)
     rules = Rules(
         threshold=config.suppression_threshold,
         assumed_reliability=config.outcome_reliability,
         follow_up_share=config.outcome_follow_up_share,
         few_people=config.outcome_few_people,
     )
-    inputs = domain_inputs(waves, definitions, start, end)
+    inputs = domain_inputs(waves, definitions, start, end, asked)
     return OutcomesSection(
         provider=name,
         period_start=start,
@@ -144,10 +149,40 @@ def _waves(connection: Connection, provider_id: int) -> list[Wave]:
     return list(found.values())
 
 
+def asked_later(connection: Connection, provider_id: int) -> set[tuple[str, str]]:
+    """(flow id, person key) of everyone asked a wave after their baseline: a later wave's
+    conversation (active, expired or ended), or a per-person campaign's invitation to one."""
+    c, r, k = CONVERSATION.c, CAMPAIGN_RUN.c, CAMPAIGN.c
+    talks = select(c.flow_id, c.person_key).where(
+        c.provider_id == provider_id,
+        c.wave.is_not(None),
+        c.wave != BASELINE,
+        c.person_key.is_not(None),
+    )
+    runs = (
+        select(k.flow_id, r.person_key)
+        .join(CAMPAIGN, k.id == r.campaign_id)
+        .where(
+            r.provider_id == provider_id,
+            r.status == "invited",
+            r.period != BASELINE,
+            r.person_key.is_not(None),
+            k.waves.is_not(None),
+        )
+    )
+    return {(str(f), str(p)) for f, p in connection.execute(talks.union(runs))}
+
+
 def domain_inputs(
-    waves: Sequence[Wave], definitions: Mapping[tuple[str, int], Flow], start: str, end: str
+    waves: Sequence[Wave],
+    definitions: Mapping[tuple[str, int], Flow],
+    start: str,
+    end: str,
+    asked: set[tuple[str, str]],
 ) -> list[DomainInput]:
-    """Each (flow, domain) with its people: the baseline in the period, the latest follow-up."""
+    """Each (flow, domain) with its people: the baseline in the period, the latest follow-up.
+
+    ``asked``: (flow, person key) of those asked a later wave (``asked_later``)."""
     scored: dict[tuple[str, str], dict[str, list[tuple[str, bool, float]]]] = defaultdict(dict)
     specs: dict[tuple[str, str], tuple[Flow, DomainSpec]] = {}
     for talk in waves:
@@ -167,29 +202,39 @@ def domain_inputs(
             )
     found = []
     for key, by_person in sorted(scored.items()):
-        people = _people(by_person, start, end)
-        if people:
-            found.append(_input(key, *specs[key], people))
+        due = {p for f, p in asked if f == key[0]}
+        people, not_due = _people(by_person, start, end, due)
+        if people or not_due:
+            found.append(_input(key, *specs[key], people, not_due))
     return found
 
 
 def _people(
-    by_person: Mapping[str, list[tuple[str, bool, float]]], start: str, end: str
-) -> list[tuple[float, float | None]]:
+    by_person: Mapping[str, list[tuple[str, bool, float]]], start: str, end: str,
+    asked: set[str],
+) -> tuple[list[tuple[float, float | None]], list[float]]:  # fmt: skip
+    """(baseline, follow-up or None when lost) of those asked again; baselines of the rest."""
     people: list[tuple[float, float | None]] = []
-    for _, waves in sorted(by_person.items()):
+    not_due: list[float] = []
+    for person, waves in sorted(by_person.items()):
         baselines = sorted((m, v) for m, is_base, v in waves if is_base and start <= m <= end)
         if not baselines:
             continue
         month, before = baselines[0]
         later = sorted((m, v) for m, is_base, v in waves if not is_base and m >= month)
-        people.append((before, later[-1][1] if later else None))
-    return people
+        if later:
+            people.append((before, later[-1][1]))
+        elif person in asked:
+            people.append((before, None))
+        else:
+            not_due.append(before)
+    return people, not_due
 
 
 def _input(
-    key: tuple[str, str], flow: Flow, spec: DomainSpec, people: list[tuple[float, float | None]]
-) -> DomainInput:
+    key: tuple[str, str], flow: Flow, spec: DomainSpec,
+    people: list[tuple[float, float | None]], not_due: list[float],
+) -> DomainInput:  # fmt: skip
     declared = next(d for d in flow.outcomes if d.domain == spec.domain)
     label = localise(declared.label, "en", flow.language) if declared.label else None
     return DomainInput(
@@ -201,4 +246,5 @@ def _input(
         high=spec.high,
         reliability=spec.reliability,
         people=people,
+        not_due=not_due,
     )

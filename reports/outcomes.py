@@ -18,9 +18,12 @@ answered one, a follow-up score (``flows.outcomes`` makes the scores). From the 
   |RCI| > 1.96. SD₁ is the SD of the baseline scores of everyone with a baseline; r is the
   score's reliability from the flow or, when the flow gives none, an **assumed** figure
   (``ReportConfig.outcome_reliability``, 0.7 unless configured) which the report states.
-- **Attrition**: people with a baseline but no follow-up, the share who followed up, and the
-  baseline mean of those lost beside those kept, because a change among those who stayed says
-  little about those who left if they started differently.
+- **Attrition**: people asked a later wave who did not answer it ("lost to follow-up"), the
+  share of those asked who followed up, and the baseline mean of those lost beside those kept,
+  because a change among those who stayed says little about those who left if they started
+  differently. People with a baseline who have not been asked a later wave yet are "not yet
+  due": they count among the baselines but neither as lost nor in the follow-up share, so the
+  cautions do not fire early in a contract year.
 
 Small numbers are suppressed as in every report (``reports.suppression``): a domain whose
 people with both waves number 1 to threshold − 1 publishes no figure at all. Counts of improved,
@@ -151,7 +154,8 @@ class DomainInput:
     low: int
     high: int
     reliability: float | None  # from the flow; None → the assumed figure
-    people: Sequence[tuple[float, float | None]]
+    people: Sequence[tuple[float, float | None]]  # those asked a later wave; None: lost
+    not_due: Sequence[float] = ()  # baselines of people not asked a later wave yet
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,8 @@ def domain_outcome(item: DomainInput, rules: Rules) -> DomainOutcome:
     """The published figures for one domain: suppressed, with cautions, as the report shows it."""
     pairs = [(b, f) for b, f in item.people if f is not None]
     lost = [b for b, f in item.people if f is None]
-    baselines = [b for b, _ in item.people]
+    baselines = [b for b, _ in item.people] + list(item.not_due)
+    asked = len(item.people)
     head = {
         "flow_id": item.flow_id,
         "domain": item.domain,
@@ -191,7 +196,8 @@ def domain_outcome(item: DomainInput, rules: Rules) -> DomainOutcome:
         people_with_baseline=len(baselines),
         people_paired=len(pairs),
         lost_to_follow_up=len(lost),
-        follow_up_percent=100 * len(pairs) / len(baselines) if baselines else None,
+        not_yet_due=len(item.not_due),
+        follow_up_percent=100 * len(pairs) / asked if asked else None,
         baseline_mean=kept_mean,
         follow_up_mean=change.follow_up_mean if change else None,
         baseline_mean_lost=lost_mean,
@@ -209,14 +215,14 @@ def domain_outcome(item: DomainInput, rules: Rules) -> DomainOutcome:
         improved=reliable.improved if reliable else None,
         same=reliable.same if reliable else None,
         worse=reliable.worse if reliable else None,
-        cautions=_cautions(item, rules, len(baselines), len(pairs), sd, kept_mean, lost_mean),
+        cautions=_cautions(item, rules, asked, len(pairs), sd, kept_mean, lost_mean),
     )
 
 
 def _cautions(
     item: DomainInput,
     rules: Rules,
-    baselines: int,
+    asked: int,  # people with a baseline who were asked a later wave
     paired: int,
     sd: float,
     kept_mean: float | None,
@@ -231,12 +237,12 @@ def _cautions(
                 "the change is a rough guide.",
             )
         )
-    if baselines and paired / baselines < rules.follow_up_share:
+    if asked and paired / asked < rules.follow_up_share:
         found.append(
             Caution(
                 kind="low_follow_up",
-                message=f"Only {paired} of the {baselines} people with a first answer gave a "
-                "later one; those who did may not be like those who did not.",
+                message=f"Only {paired} of the {asked} people asked again gave a later answer; "
+                "those who did may not be like those who did not.",
             )
         )
     differ = kept_mean is not None and lost_mean is not None and sd > 0

@@ -33,6 +33,7 @@ from storage.models import (
     OptOut,
     Outbox,
 )
+from storage.repository import stopped_by
 
 
 class CampaignError(ValueError):
@@ -78,6 +79,8 @@ class Person:
     preferred: str | None
     name_encrypted: bytes | None
     addresses: dict[str, tuple[int, str, bytes]]  # channel → (address id, keyed hash, encrypted)
+    # Every address they have, (address id, channel, keyed hash): a STOP on any counts.
+    held: tuple[tuple[int, str, str], ...] = ()
 
 
 def people(
@@ -102,15 +105,19 @@ def people(
         .order_by(col(Address.id))
     )  # fmt: skip
     addresses: dict[int, dict[str, tuple[int, str, bytes]]] = {}
+    every: dict[int, list[tuple[int, str, str]]] = {}
     rows: Any = link.execute(held)
     for contact_id, channel, address_id, address_hash, encrypted in rows:
         mine = addresses.setdefault(contact_id, {})
         mine.setdefault(channel, (address_id, address_hash, encrypted))
-    return [_person(c, addresses.get(c[0], {})) for c in contacts]
+        every.setdefault(contact_id, []).append((address_id, channel, address_hash))
+    return [_person(c, addresses.get(c[0], {}), every.get(c[0], [])) for c in contacts]
 
 
-def _person(c: Any, addresses: dict[str, tuple[int, str, bytes]]) -> Person:
-    return Person(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], addresses)
+def _person(
+    c: Any, addresses: dict[str, tuple[int, str, bytes]], held: list[tuple[int, str, str]]
+) -> Person:
+    return Person(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], addresses, tuple(held))
 
 
 _PERSON_COLUMNS = (
@@ -120,10 +127,45 @@ _PERSON_COLUMNS = (
 )  # fmt: skip
 
 
-def opted_out(db: Session) -> set[tuple[str, str]]:
-    """The suppression list as (channel, keyed hash)."""
-    rows = db.exec(select(OptOut.channel, OptOut.address_hash).where(col(OptOut.active)))
-    return {(channel, address_hash) for channel, address_hash in rows}
+@dataclass(frozen=True)
+class Suppression:
+    """The suppression list as planning reads it, in one query: (channel, keyed hash) → the
+    address's own row (active, when it last changed, when it last said STOP)."""
+
+    rows: dict[tuple[str, str], tuple[bool, datetime, datetime | None]]
+
+    def stopped(self, person: Person) -> set[str]:
+        """The channels whose address must not be messaged, by ``repository.is_opted_out``'s
+        rule: a STOP on any of their addresses stops all, a START re-enables only its own."""
+        stops = {a: self.rows[(c, h)][2] for a, c, h in person.held if (c, h) in self.rows}
+        found = set()
+        for channel, (address_id, address_hash, _) in person.addresses.items():
+            elsewhere = max(
+                (at for a, at in stops.items() if a != address_id and at is not None),
+                default=None,
+            )
+            own = self.rows.get((channel, address_hash))
+            active, changed_at = (own[0], own[1]) if own is not None else (False, None)
+            if stopped_by(active, changed_at, elsewhere):
+                found.add(channel)
+        return found
+
+
+def suppression(db: Session, contact_ids: Sequence[int] | None = None) -> Suppression:
+    """The whole list, or only the rows of these contacts' addresses (a batch's people)."""
+    query = sql_select(
+        col(OptOut.channel), col(OptOut.address_hash), col(OptOut.active),
+        col(OptOut.changed_at), col(OptOut.stopped_at),
+    )  # fmt: skip
+    if contact_ids is not None:
+        query = query.join(
+            Address,
+            (col(Address.channel) == col(OptOut.channel))
+            & (col(Address.address_hash) == col(OptOut.address_hash)),
+        ).where(col(Address.contact_id).in_(contact_ids))
+    db.flush()  # Core, unlike the ORM's select, does not flush an opt-out said in this session
+    rows: Any = db.connection().execute(query)
+    return Suppression({(c, h): (bool(a), t, s) for c, h, a, t, s in rows})
 
 
 def invitations_in(

@@ -61,7 +61,7 @@ HANDLED_HERE = frozenset(
 # The tables an erasure writes to: ``storage.db.reclaim`` clears their old contents from disk.
 TABLES = (
     "address", "outbox", "inboundmessage", "answer", "conversation", "invitation", "optout",
-    "contact", "safeguardingflag", "erasedaddress",
+    "contact", "safeguardingflag", "erasedaddress", "campaignrun",
 )  # fmt: skip
 
 
@@ -164,6 +164,10 @@ def _scrub_conversations(session: Session, person: people.Person, talks: list[Co
         # Kept for response rates (invited vs answered); the web-link token goes.
         invitation.token_hash = None
         session.add(invitation)
+    for run in people.campaign_runs(session, person):
+        run.link_encrypted = None  # the link kept for a reminder names them to whoever opens it
+        run.person_key = None  # as their waves: no longer linked to them
+        session.add(run)
     return len(answers)
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select, update
 from storage import people
 from storage import repository as repo
 from storage.crypto import Vault
-from storage.models import Address, Contact, Conversation, OptOut, metadata
+from storage.models import Address, CampaignRun, Contact, Conversation, OptOut, metadata
 from storage.sealed import sealed_columns
 
 _CHUNK = 500  # sealed values re-encrypted at a time, so a large table never sits in memory
@@ -69,6 +69,11 @@ def rotate_keys(session: Session, vault: Vault, at: datetime, actor: str = "cli"
         contact.name_encrypted = vault.rotate(contact.name_encrypted)
         session.add(contact)
         names += 1
+    links = session.exec(select(CampaignRun).where(col(CampaignRun.link_encrypted).is_not(None)))
+    for run in links:  # a personal link kept for its reminder must still open after rotation
+        assert run.link_encrypted is not None
+        run.link_encrypted = vault.rotate(run.link_encrypted)
+        session.add(run)
     rekeyed += _rekey_waves(session, vault)
     texts = _reseal(session, vault)
     report = RotationReport(len(addresses), names, rekeyed, _stranded(session, vault), texts)
@@ -101,17 +106,19 @@ def _rotate_address(session: Session, vault: Vault, address: Address) -> int:
 
 
 def _rekey_waves(session: Session, vault: Vault) -> int:
-    """Outcome waves pair by pseudonym, so every wave must move to the newest key together."""
+    """Outcome waves pair by pseudonym, so every wave (and every wave's run, which says who was
+    asked one) must move to the newest key together."""
     changed = 0
     marked = select(Conversation).where(
         col(Conversation.person_key).is_not(None), col(Conversation.contact_id).is_not(None)
     )
-    for talk in session.exec(marked):
-        assert talk.contact_id is not None
-        newest = vault.person_keys(talk.contact_id)[0]
-        if talk.person_key != newest:
-            talk.person_key = newest
-            session.add(talk)
+    runs = select(CampaignRun).where(col(CampaignRun.person_key).is_not(None))
+    for row in [*session.exec(marked), *session.exec(runs)]:
+        assert row.contact_id is not None
+        newest = vault.person_keys(row.contact_id)[0]
+        if row.person_key != newest:
+            row.person_key = newest
+            session.add(row)
             changed += 1
     return changed
 

@@ -365,3 +365,9 @@ class CampaignRun(SQLModel, table=True):
     invited_at: datetime | None = _time(nullable=True)
     reminded_at: datetime | None = _time(nullable=True)
     closed_at: datetime | None = _time(nullable=True)
+    # A personal link (web_sms, web_email), encrypted, so that its one reminder re-sends the link
+    # already sent; only its hash is on the invitation. Cleared once reminded, closed or erased.
+    link_encrypted: bytes | None = Field(default=None, sa_column=Column(LargeBinary()))
+    # A per-person wave's run: the keyed pseudonym waves pair by (storage.waves), so outcomes
+    # can tell who was asked a follow-up without the contact's id. Cleared on erasure.
+    person_key: str | None = Field(default=None, max_length=64, index=True)

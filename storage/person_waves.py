@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -36,18 +37,29 @@ def asked(db: Session, campaign_id: int) -> set[tuple[int, str]]:
 
 def open_runs(db: Session, campaign_id: int) -> list[tuple[CampaignRun, date | None]]:
     """Invited runs not yet closed, each with its person's start date (None once erased)."""
-    query = (
+    return [(run, on) for run, on in db.exec(_runs_with_start_query(campaign_id, "invited"))]
+
+
+def planned_runs(db: Session, campaign_id: int) -> list[tuple[CampaignRun, date | None]]:
+    """Runs planned and not yet invited (held by quiet hours or a throttle), likewise, locked
+    so that a worker inviting one now is not overwritten; one it holds is left to it."""
+    query = _runs_with_start_query(campaign_id, "planned").with_for_update(
+        skip_locked=True, of=CampaignRun
+    )
+    return [(run, on) for run, on in db.exec(query)]
+
+
+def _runs_with_start_query(campaign_id: int, status: str) -> Any:
+    return (
         select(CampaignRun, col(Contact.started_on))
         .join(Contact, col(Contact.id) == CampaignRun.contact_id)
         .where(
             CampaignRun.campaign_id == campaign_id,
-            CampaignRun.status == "invited",
+            CampaignRun.status == status,
             col(CampaignRun.closed_at).is_(None),
-            col(CampaignRun.conversation_id).is_not(None),
         )
         .order_by(col(CampaignRun.id))
     )
-    return [(run, on) for run, on in db.exec(query)]
 
 
 def wave_of_invitation(db: Session, invitation_id: int) -> str | None:

@@ -115,11 +115,23 @@ def is_opted_out(session: Session, channel: str, hashes: list[str]) -> bool:
     contact said after this address last said START (even if that one has said START since)."""
     row = opt_out_row(session, channel, hashes)
     if row is not None and row.active:
+        return True  # no need to look further
+    changed_at = row.changed_at if row is not None else None
+    return stopped_by(False, changed_at, _latest_stop_elsewhere(session, channel, hashes))
+
+
+def stopped_by(
+    active: bool, changed_at: datetime | None, stopped_elsewhere: datetime | None
+) -> bool:
+    """``is_opted_out``'s rule on values already read, so that planning a campaign in bulk
+    decides as sending does: ``active`` and ``changed_at`` are the address's own opt-out row
+    (``changed_at`` None when it has none), ``stopped_elsewhere`` the latest STOP said on
+    another address of the same contact."""
+    if active:
         return True
-    stopped_elsewhere = _latest_stop_elsewhere(session, channel, hashes)
     if stopped_elsewhere is None:
         return False
-    return row is None or row.changed_at < stopped_elsewhere
+    return changed_at is None or changed_at < stopped_elsewhere
 
 
 def _latest_stop_elsewhere(session: Session, channel: str, hashes: list[str]) -> datetime | None:

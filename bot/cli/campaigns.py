@@ -328,7 +328,7 @@ def status(name: str, output: Format = "text") -> None:
         period = store.latest_period(db, campaign.id or 0)
         table = _table(db, campaign, period) if period else {}
     if output == "json":
-        shown = {label: progress_counts(counts) | dict(counts) for label, counts in table.items()}
+        shown = {label: counts_json(counts) for label, counts in table.items()}
         typer.echo(json.dumps({"period": period, "progress": shown}, indent=2))
         return
     if period is None:
@@ -352,7 +352,7 @@ def _table(db: Session, campaign: Campaign, period: str) -> dict[str, Counter[st
 def _print_waves(waves: dict[str, dict[str, Counter[str]]], output: str) -> None:
     if output == "json":
         shown = {
-            wave: {label: dict(c) | progress_counts(c) for label, c in table.items()}
+            wave: {label: counts_json(c) for label, c in table.items()}
             for wave, table in waves.items()
         }
         typer.echo(json.dumps({"waves": shown}, indent=2))
@@ -377,6 +377,12 @@ def progress_counts(counts: Counter[str]) -> dict[str, int]:
         "opted out": counts["opted out"],
         "failed": counts["failed"],
     }
+
+
+def counts_json(counts: Counter[str]) -> dict[str, int]:
+    """The cumulative counts, as the bar shows them, with the stages of those not asked
+    (waiting, skipped…): the raw stages must never overwrite the cumulative ones."""
+    return dict(counts) | progress_counts(counts)
 
 
 def _bar(label: str, counts: Counter[str], width: int = 20) -> str:

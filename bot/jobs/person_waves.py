@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from bot.jobs.follow_up import follow_up_one
 from bot.jobs.outbox import in_quiet_hours
 from bot.surveys.campaigns import Occurrence, Planned, plan_one
 from bot.surveys.person_waves import DueWave, open_waves, waves_of, window_of
-from flows.session import Session as EngineSession
 from storage import campaigns as store
 from storage import person_waves as wave_store
-from storage import repository as repo
+from storage.crypto import Vault
 from storage.db import transaction
 from storage.models import Campaign, CampaignRun
 from storage.repository import reporting_month
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from bot.jobs.schedule import CampaignJobs, Preview
 
 PREVIEW_PERIOD = "per person"
+WINDOW_ENDED = "window ended"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class PersonWaveJobs:
     def run(self, campaign: Campaign, now: datetime) -> Counter[str]:
         if _running(campaign, now):
             self.plan(campaign, now)
+        closed = self.close_ended(campaign, now)  # not sending: quiet hours do not hold it
         done: Counter[str] = Counter()
         if in_quiet_hours(now, self.jobs.rules.quiet):
             self.jobs.log({"event": "campaign.waiting", "campaign": campaign.name,
@@ -59,7 +61,7 @@ class PersonWaveJobs:
                     done += batch
             if done:
                 self.jobs.log({"event": "campaign.invited", "campaign": campaign.name, **done})
-        return done + self.follow_up(campaign, now)
+        return done + closed + self.follow_up(campaign, now)
 
     def due_now(self, db: Session, campaign: Campaign, now: datetime) -> list[DuePerson]:
         """Everyone whose wave is open at ``now`` and who has not been asked it yet."""
@@ -73,7 +75,7 @@ class PersonWaveJobs:
             if waiting:
                 due[contact] = waiting[0]
         people = store.people(db, None, list(due))
-        suppressed = store.opted_out(db)
+        suppressed = store.suppression(db, list(due))
         invited = store.invitations_in(db, reporting_month(now), list(due))
         rules = self.jobs.rules
         return [
@@ -104,13 +106,33 @@ class PersonWaveJobs:
         assert campaign.id is not None
         with transaction(self.jobs.engine) as db:
             found = self.due_now(db, campaign, now)
-            rows = [_row(campaign.id, d, now) for d in found if d.planned.invited]
+            vault = self.jobs.runner.vault
+            rows = [_row(campaign.id, d, now, vault) for d in found if d.planned.invited]
             store.insert_runs(db, rows)
         if found:
             held = Counter(d.planned.reason for d in found if d.planned.reason)
             waves = Counter(d.due.wave.name for d in found if d.planned.invited)
             self.jobs.log({"event": "campaign.planned", "campaign": campaign.name,
                            "people": len(rows), **waves, **held})  # fmt: skip
+
+    def close_ended(self, campaign: Campaign, now: datetime) -> Counter[str]:
+        """Runs still planned when their window ended (planned in quiet hours, or held by a
+        throttle) are never invited late: they close as "window ended"."""
+        assert campaign.id is not None
+        with transaction(self.jobs.engine) as db:
+            ended = [
+                run
+                for run, on in wave_store.planned_runs(db, campaign.id)
+                if (closes := _closes(campaign, run, on)) is None or now >= closes
+            ]
+            for run in ended:
+                run.status, run.reason, run.closed_at = "skipped", WINDOW_ENDED, now
+                db.add(run)
+        if not ended:
+            return Counter()
+        self.jobs.log({"event": "campaign.closed", "campaign": campaign.name,
+                       WINDOW_ENDED: len(ended)})  # fmt: skip
+        return Counter({WINDOW_ENDED: len(ended)})
 
     def follow_up(self, campaign: Campaign, now: datetime) -> Counter[str]:
         """One reminder within the window to those who have not answered, then the close."""
@@ -130,35 +152,12 @@ class PersonWaveJobs:
                     .with_for_update(skip_locked=True)
                 )
                 for run in db.exec(query):
-                    done[self._follow_up_one(db, run, closes, now)] += 1
+                    # No window (erased, or the wave is gone): the survey ends now.
+                    done[follow_up_one(self.jobs, db, campaign, run, closes or now, now)] += 1
         done.pop("", None)
         if done:
             self.jobs.log({"event": "campaign.follow_up", "campaign": campaign.name, **done})
         return done
-
-    def _follow_up_one(
-        self, db: Session, run: CampaignRun, closes: datetime | None, now: datetime
-    ) -> str:
-        conversation = repo.conversation_for_update(db, run.conversation_id or 0)
-        if conversation is None or conversation.status != "active":
-            run.closed_at = now  # finished, opted out, erased or replaced: nothing more to do
-            db.add(run)
-            return ""
-        if closes is None or now >= closes:
-            repo.close_conversation(db, conversation, now)
-            run.closed_at = now
-            db.add(run)
-            return "expired"
-        if run.reminded_at is not None:
-            return ""
-        run.reminded_at = now  # decided once: reminded now, or never (they have answered)
-        db.add(run)
-        session = EngineSession.model_validate(conversation.session)
-        if session.turns > 0 or repo.is_opted_out(
-            db, conversation.channel, [conversation.address_hash]
-        ):
-            return "not reminded (answering or opted out)"
-        return "reminded" if self.jobs.runner.remind_in(db, conversation, now) else ""
 
 
 def _running(campaign: Campaign, now: datetime) -> bool:
@@ -186,10 +185,11 @@ def _due(campaign: Campaign, run: CampaignRun, closes: datetime | None, now: dat
     )
 
 
-def _row(campaign_id: int, due: DuePerson, at: datetime) -> dict[str, Any]:
+def _row(campaign_id: int, due: DuePerson, at: datetime, vault: Vault) -> dict[str, Any]:
     person = due.planned.person
     return {
         "campaign_id": campaign_id, "contact_id": person.contact_id,
         "provider_id": person.provider_id, "period": due.due.wave.name,
         "route": due.planned.route, "status": "planned", "reason": None, "planned_at": at,
+        "person_key": vault.person_keys(person.contact_id)[0],
     }  # fmt: skip

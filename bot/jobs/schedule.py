@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Engine, Table
 from sqlmodel import Session, col, select
 
+from bot.jobs.follow_up import follow_up_one
 from bot.jobs.outbox import in_quiet_hours, parse_quiet_hours
 from bot.jobs.person_waves import PersonWaveJobs
 from bot.surveys.campaign_routes import Invite, Route, Sent, build_routes
@@ -41,10 +42,9 @@ from bot.surveys.runner import Runner
 from bot.surveys.schedules import ScheduleError
 from bot.surveys.throttles import Pace
 from flows.events import Message
-from flows.session import Session as EngineSession
 from storage import bulk
 from storage import campaigns as store
-from storage import repository as repo
+from storage.crypto import Vault
 from storage.db import transaction
 from storage.models import Campaign, CampaignPeriod, CampaignRun
 
@@ -146,7 +146,7 @@ class CampaignJobs:
                 return None
             ids = [run.contact_id for run in runs]
             people = {p.contact_id: p for p in store.people(db, None, ids)}
-            suppressed = store.opted_out(db)
+            suppressed = store.suppression(db, ids)
             invited = store.invitations_in(db, occurrence.month, ids)
             done: Counter[str] = Counter()
             sending: dict[str, list[tuple[CampaignRun, Invite]]] = {}
@@ -168,10 +168,11 @@ class CampaignJobs:
                 invite = self.invite_for(db, campaign, occurrence, person, now)
                 sending.setdefault(fresh.route or "", []).append((run, invite))
             invited_runs: list[dict[str, Any]] = []
+            vault = self.runner.vault
             for route, items in sending.items():
                 sent = self.routes[route].invite_many(db, [invite for _, invite in items])
                 for (run, _), result in zip(items, sent, strict=True):
-                    done[_mark(db, run, route, result, now, invited_runs)] += 1
+                    done[_mark(db, run, route, result, now, invited_runs, vault)] += 1
                     if campaign.waves is not None and result.refused is None:
                         mark_run_wave(db, self.runner.vault, result.conversation_id, run.period)
             bulk.update_rows(db.connection(), CAMPAIGN_RUN, invited_runs)
@@ -239,7 +240,7 @@ class CampaignJobs:
                     .with_for_update(skip_locked=True)
                 )
                 for run in db.exec(query):
-                    done[self._follow_up_one(db, campaign, run, now)] += 1
+                    done[follow_up_one(self, db, campaign, run, _ends(campaign, run), now)] += 1
         done.pop("", None)
         if done:
             self.log({"event": "campaign.follow_up", "campaign": campaign.name, **done})
@@ -253,7 +254,6 @@ class CampaignJobs:
                 CampaignRun.campaign_id == campaign.id,
                 CampaignRun.status == "invited",
                 col(CampaignRun.closed_at).is_(None),
-                col(CampaignRun.conversation_id).is_not(None),
             )
             rows = list(db.exec(query))
         due = []
@@ -267,31 +267,12 @@ class CampaignJobs:
                 due.append(run_id or 0)
         return due
 
-    def _follow_up_one(
-        self, db: Session, campaign: Campaign, run: CampaignRun, now: datetime
-    ) -> str:
-        conversation = repo.conversation_for_update(db, run.conversation_id or 0)
-        if conversation is None or conversation.status != "active":
-            run.closed_at = now  # finished, opted out or replaced: nothing more to do
-            db.add(run)
-            return ""
-        expire = campaign.expire_after_days
-        assert run.invited_at is not None
-        if expire is not None and now - run.invited_at >= timedelta(days=expire):
-            repo.close_conversation(db, conversation, now)
-            run.closed_at = now
-            db.add(run)
-            return "expired"
-        if run.reminded_at is not None:
-            return ""
-        session = EngineSession.model_validate(conversation.session)
-        run.reminded_at = now  # decided once: reminded now, or never (they have answered)
-        db.add(run)
-        if session.turns > 0 or repo.is_opted_out(
-            db, conversation.channel, [conversation.address_hash]
-        ):
-            return "not reminded (answering or opted out)"
-        return "reminded" if self.runner.remind_in(db, conversation, now) else ""
+
+def _ends(campaign: Campaign, run: CampaignRun) -> datetime | None:
+    expire = campaign.expire_after_days
+    if expire is None or run.invited_at is None:
+        return None
+    return run.invited_at + timedelta(days=expire)
 
 
 def _row(
@@ -307,7 +288,7 @@ def _row(
 
 def _mark(
     db: Session, run: CampaignRun, route: str, sent: Sent, at: datetime,
-    invited: list[dict[str, Any]],
+    invited: list[dict[str, Any]], vault: Vault,
 ) -> str:  # fmt: skip
     """Close a run refused at the last moment; add an invited one to ``invited``, written for
     the whole batch in one statement (a run's ORM flush would be one UPDATE per person)."""
@@ -317,6 +298,7 @@ def _mark(
     invited.append({
         "id": run.id, "route": route, "status": "invited", "invited_at": at,
         "conversation_id": sent.conversation_id, "invitation_id": sent.invitation_id,
+        "link_encrypted": vault.encrypt(sent.link) if sent.link else None,
     })  # fmt: skip
     return "invited"
 

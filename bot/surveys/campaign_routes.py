@@ -25,6 +25,7 @@ from flows.events import Message
 from flows.resumes import StartContext
 from storage import campaigns as store
 from storage import repository as repo
+from storage.crypto import Vault
 from storage.invitation_links import attach_token
 from storage.models import Invitation
 
@@ -32,6 +33,12 @@ LINK_TEXT = {
     "en": "{council} would like to know what you think of your care from {provider}. "
     "Please answer here: {link}",
     "en-easy": "{council} wants to know about your care from {provider}. Answer here: {link}",
+}
+REMINDER_TEXT = {
+    "en": "A reminder: {council} would still like to know what you think of your care from "
+    "{provider}. Please answer here: {link}",
+    "en-easy": "A reminder: {council} wants to know about your care from {provider}. "
+    "Answer here: {link}",
 }
 PREVIEW_LINK = "<personal link>"
 
@@ -54,6 +61,15 @@ class Sent:
     conversation_id: int | None = None
     invitation_id: int | None = None
     refused: str | None = None  # e.g. "opted out", found at the last moment
+    link: str | None = None  # a link route's personal link, kept (encrypted) for the reminder
+
+
+def address_hashes(vault: Vault, channel: str, stored: str, encrypted: bytes) -> list[str]:
+    """Every keyed hash an address may be known by. With one key the stored hash is the only
+    one; with several (mid-rotation) the address is decrypted to hash it under each."""
+    if len(vault.keys) == 1:
+        return [stored]
+    return vault.lookup_hashes(channel, vault.decrypt(encrypted))
 
 
 class Route(Protocol):
@@ -93,13 +109,7 @@ class ConversationRoute:
         starts = []
         for invite in invites:
             address_id, stored, encrypted = invite.person.addresses[self.address_channel]
-            # With one key the stored hash is the only one; with several (mid-rotation) the
-            # address may be known under each, so it is decrypted to hash it under all.
-            hashes = (
-                [stored]
-                if len(vault.keys) == 1
-                else vault.lookup_hashes(self.name, vault.decrypt(encrypted))
-            )
+            hashes = address_hashes(vault, self.name, stored, encrypted)
             starts.append(
                 Start(
                     invite.person.contact_id,
@@ -149,12 +159,20 @@ class LinkRoute:
         repo.queue_replies(
             db, address, None, [self._message(db, invite, link)], invite.at, kind="invitation"
         )
-        return Sent(invitation_id=invitation.id)
+        return Sent(invitation_id=invitation.id, link=link)
 
-    def _message(self, db: Session, invite: Invite, link: str) -> Message:
+    def remind(self, db: Session, invite: Invite, link: str) -> None:
+        """Queue the one reminder: the same link, by the same way, in reminder wording."""
+        address = repo.address_by_id(db, invite.person.addresses[self.address_channel][0])
+        message = self._message(db, invite, link, REMINDER_TEXT)
+        repo.queue_replies(db, address, None, [message], invite.at, kind="reminder")
+
+    def _message(
+        self, db: Session, invite: Invite, link: str, wording: dict[str, str] = LINK_TEXT
+    ) -> Message:
         values = {"council": "The council", "provider": "your care provider"}
         values |= repo.provider_context(db, invite.person.provider_id)
-        text = LINK_TEXT.get(invite.language, LINK_TEXT["en"]).format(link=link, **values)
+        text = wording.get(invite.language, wording["en"]).format(link=link, **values)
         via = self.address_channel
         line = self.channels.get(via).opt_out_line(invite.language) if via in self.channels else ""
         return prefaced([Message(role="intro", text=f"{text}\n{line}".strip())], invite.preface)[0]

@@ -2,13 +2,15 @@
 Standard: each person's recorded needs decide).
 
 One function, ``plan``, serves both ``campaigns preview`` and the worker, so what a preview
-shows is what is then sent. Never invited: erased people (not read at all), anyone with an
-active opt-out on any of their addresses (a STOP means stop, whatever channel it came by), and
-anyone who already had the monthly number of survey invitations from any campaign or invite.
+shows is what is then sent. Never invited: erased people (not read at all), anyone whose every
+address is stopped by the outbox's own rule (a STOP on any address stops all; a START re-enables
+only the address it came from, which then serves), and anyone who already had the monthly number
+of survey invitations from any campaign or invite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,32 +81,35 @@ def plan(
 ) -> list[Planned]:
     """Everyone the campaign covers, each with a route or the reason they are left out."""
     people = store.people(db, campaign.provider_ids)
-    suppressed = store.opted_out(db)
+    suppressed = store.suppression(db)
     invited = store.invitations_in(db, month)
     return [plan_one(p, suppressed, invited[p.contact_id], order, cap) for p in people]
 
 
 def plan_one(
-    person: store.Person, suppressed: set[tuple[str, str]], invited: int,
+    person: store.Person, suppressed: store.Suppression, invited: int,
     order: tuple[str, ...], cap: int,
 ) -> Planned:  # fmt: skip
-    if any((channel, held[1]) in suppressed for channel, held in person.addresses.items()):
-        return Planned(person, None, "opted out")
-    route = choose_route(person, order)
+    stopped = suppressed.stopped(person)
+    route = choose_route(person, order, stopped)
     if route is None:
-        return Planned(person, None, "no address")
+        return Planned(person, None, "opted out" if stopped else "no address")
     if invited >= cap:
         return Planned(person, route, "monthly cap")
     return Planned(person, route, None)
 
 
-def choose_route(person: store.Person, order: tuple[str, ...]) -> str | None:
-    """Their preferred route if we hold the address it needs, else the first in the order."""
+def choose_route(
+    person: store.Person, order: tuple[str, ...], stopped: AbstractSet[str] = frozenset()
+) -> str | None:
+    """Their preferred route if we hold the address it needs, else the first in the order;
+    never by an address in ``stopped`` (an address they re-enabled with START still serves)."""
     candidates: list[str] = [*order]
     if person.preferred in ROUTES:
         candidates.insert(0, str(person.preferred))
     for route in candidates:
-        if ROUTE_ADDRESS[route] in person.addresses:
+        channel = ROUTE_ADDRESS[route]
+        if channel in person.addresses and channel not in stopped:
             return route
     return None
 

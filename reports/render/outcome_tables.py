@@ -17,7 +17,8 @@ CSV_COLUMNS = (
     "provider", "period_start", "period_end", "flow", "domain", "measure", "value", "suppressed",
 )  # fmt: skip
 MEASURES = (
-    "people_with_baseline", "people_paired", "lost_to_follow_up", "follow_up_percent",
+    "people_with_baseline", "people_paired", "lost_to_follow_up", "not_yet_due",
+    "follow_up_percent",
     "baseline_mean", "follow_up_mean", "baseline_mean_lost", "mean_change", "ci_low", "ci_high",
     "sd_change", "t", "p_value", "effect_size_dz", "wilcoxon_p", "reliability",
     "reliability_assumed", "reliable_change_points", "improved", "same", "worse",

@@ -63,13 +63,18 @@ def reliable(d: DomainOutcome) -> str:
 def attrition(d: DomainOutcome) -> str:
     if d.suppressed or d.people_with_baseline is None:
         return ""
-    text = (
-        f"{d.people_with_baseline} people gave a first answer; {d.people_paired} "
-        f"({d.follow_up_percent:.0f}%) have answered again and {d.lost_to_follow_up} have not yet."
-    )
+    asked = (d.people_paired or 0) + (d.lost_to_follow_up or 0)
+    text = f"{d.people_with_baseline} people gave a first answer. "
+    if asked:
+        text += (
+            f"Of the {asked} asked again, {d.people_paired} ({d.follow_up_percent:.0f}%) "
+            f"answered and {d.lost_to_follow_up} did not."
+        )
+    if d.not_yet_due:
+        text += f" {d.not_yet_due} have not been asked again yet (not yet due)."
     if d.baseline_mean_lost is not None and d.baseline_mean is not None:
         text += (
-            f" Their first scores averaged {d.baseline_mean:.2f} (answered again) and "
-            f"{d.baseline_mean_lost:.2f} (not yet)."
+            f" First scores averaged {d.baseline_mean:.2f} among those who answered again and "
+            f"{d.baseline_mean_lost:.2f} among those who did not."
         )
-    return text
+    return text.strip()

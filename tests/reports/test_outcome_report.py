@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import Runner
 from reports.build import ReportError
+from reports.config import ReportConfig
 from reports.model import DomainOutcome, OutcomesSection
 from reports.outcome_report import outcomes_report
 from storage.contact_import import import_contacts
@@ -21,7 +22,7 @@ from storage.contact_rows import ContactCsv
 from storage.crypto import Vault, generate_key
 from storage.db import transaction
 from storage.erasure import erase_person
-from storage.models import Answer, Conversation, Provider
+from storage.models import Answer, Campaign, CampaignRun, Contact, Conversation, Provider
 from storage.people import find_person, identifiers
 from storage.waves import mark_wave
 
@@ -142,19 +143,65 @@ def domain(section: OutcomesSection, flow_id: str, name: str) -> DomainOutcome:
 def test_confidence_pairs_the_people_who_answered_both_times(section: OutcomesSection) -> None:
     result = domain(section, DAY, "confidence")
     # Six pairs plus "lost"; not "early" (baseline before the period), not the erased person,
-    # not "restarted" (their baseline was voided), not the other provider's p0.
-    assert (result.people_with_baseline, result.people_paired, result.lost_to_follow_up) == (
-        7,
-        6,
-        1,
-    )
+    # not "restarted" (their baseline was voided), not the other provider's p0. "lost" was never
+    # asked a later wave: not yet due, not lost.
+    counts = (result.people_with_baseline, result.people_paired, result.lost_to_follow_up)
+    assert (*counts, result.not_yet_due) == (7, 6, 0, 1)
     assert result.label == "Confidence"
     assert result.mean_change == pytest.approx(5 / 6)
     assert result.sd_change == pytest.approx(math.sqrt(41 / 30))
     assert result.ci_low == pytest.approx(-0.3935, abs=1e-4)
-    assert result.follow_up_percent == pytest.approx(600 / 7)
-    assert result.baseline_mean_lost is None  # one person: too few to describe
+    assert result.follow_up_percent == pytest.approx(100.0)  # of the six asked again
+    assert result.baseline_mean_lost is None  # nobody lost
     assert result.reliability_assumed is True
+
+
+def test_only_those_asked_a_later_wave_and_silent_are_lost(db_engine: Engine) -> None:
+    with transaction(db_engine) as session:
+        w = Writer(session)
+        harbour = w.provider("Harbour Centre")
+        for n, (before, after) in enumerate([(2, 3), (3, 5), (1, 2)]):
+            w.wave(harbour, f"h{n}", "baseline", "2026-05", {"confidence": before})
+            w.wave(harbour, f"h{n}", "3 months", "2026-08", {"confidence": after})
+        for n, before in ((3, 4), (4, 5), (5, 1), (6, 2)):
+            w.wave(harbour, f"h{n}", "baseline", "2026-05", {"confidence": before})
+        at = datetime(2026, 8, 15, tzinfo=UTC)
+        session.add(  # h3 was texted the 3 months wave and let it expire unanswered
+            Conversation(
+                channel="sms", address_hash="0" * 64, provider_id=harbour, flow_id=DAY,
+                flow_version=2, session={}, status="expired", started_at=at,
+                last_activity_at=at, expires_at=at, wave="3 months",
+                person_key="h3".ljust(64, "0"),
+            )
+        )  # fmt: skip
+        campaign = Campaign(name="Outcomes", flow_id=DAY, schedule="per person",
+                            waves=[{"name": "baseline", "months": 0},
+                                   {"name": "3 months", "months": 3}], created_at=NOW)  # fmt: skip
+        session.add(campaign)
+        session.flush()
+        for n, status in ((4, "invited"), (6, "planned")):  # h4: a link never opened
+            contact = Contact(provider_id=harbour, created_at=NOW)
+            session.add(contact)
+            session.flush()
+            session.add(
+                CampaignRun(
+                    campaign_id=campaign.id or 0, contact_id=contact.id or 0,
+                    provider_id=harbour, period="3 months", route="web_sms", status=status,
+                    planned_at=at, invited_at=at if status == "invited" else None,
+                    person_key=f"h{n}".ljust(64, "0"),
+                )
+            )  # fmt: skip
+    config = ReportConfig(suppression_threshold=2)
+    section = outcomes_report(db_engine, "Harbour Centre", "2026-04", "2027-03", config, now=NOW)
+    result = domain(section, DAY, "confidence")
+    counts = (result.people_with_baseline, result.people_paired, result.lost_to_follow_up)
+    assert (*counts, result.not_yet_due) == (7, 3, 2, 2)  # h5 and h6 are not yet due
+    assert result.follow_up_percent == pytest.approx(60.0)  # 3 of the 5 asked
+    assert result.baseline_mean_lost == pytest.approx(4.5)  # h3 and h4, not h5 and h6
+    assert result.mean_change == pytest.approx(4 / 3)
+    kinds = {c.kind for c in result.cautions}
+    assert "low_follow_up" not in kinds  # 60 % of those asked is the configured share
+    assert "different_start" in kinds
 
 
 def test_a_domain_few_people_answered_both_times_is_suppressed(section: OutcomesSection) -> None:

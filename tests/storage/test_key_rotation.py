@@ -21,6 +21,8 @@ from storage.key_rotation import rotate_keys
 from storage.models import (
     Answer,
     AuditLog,
+    Campaign,
+    CampaignRun,
     Contact,
     Conversation,
     InboundMessage,
@@ -116,3 +118,34 @@ def test_a_flag_raised_outside_any_survey_is_rekeyed_too(db_engine: Engine) -> N
         assert flag.text == "my carer hits me"  # sealed text moved onto the new key too
         person = find_person(session, new, identifiers(ANN))
         assert [f.id for f in people.flags(session, [], person)] == [flag.id]
+
+
+def test_a_campaign_runs_link_and_pseudonym_move_to_the_new_key(db_engine: Engine) -> None:
+    old_key, new_key = generate_key(), generate_key()
+    old = Vault.from_setting(old_key)
+    link = "https://cv.example.org/s/AbCdEfGhIjKlMnOpQrStUvW"
+    with transaction(db_engine) as session:
+        provider = Provider(name="Sunrise Care", created_at=T0)
+        session.add(provider)
+        session.flush()
+        contact = Contact(provider_id=provider.id or 0, created_at=T0)
+        campaign = Campaign(name="Outcomes", flow_id="day_service_outcomes",
+                            schedule="per person", created_at=T0)  # fmt: skip
+        session.add_all([contact, campaign])
+        session.flush()
+        session.add(
+            CampaignRun(
+                campaign_id=campaign.id or 0, contact_id=contact.id or 0,
+                provider_id=provider.id or 0, period="3 months", status="invited",
+                planned_at=T0, link_encrypted=old.encrypt(link),
+                person_key=old.person_keys(contact.id or 0)[0],
+            )
+        )  # fmt: skip
+    with transaction(db_engine) as session:
+        rotate_keys(session, Vault.from_setting(f"{new_key},{old_key}"), T0)
+    new = Vault.from_setting(new_key)
+    with Session(db_engine) as session:
+        run = session.exec(select(CampaignRun)).one()
+        assert run.link_encrypted is not None
+        assert new.decrypt(run.link_encrypted) == link  # the reminder still sends the link
+        assert run.person_key == new.person_keys(run.contact_id)[0]

@@ -19,12 +19,14 @@ form is always mounted, and channels do not import one another.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from bot.channels.email.tokens import read_token
 from bot.surveys.inbound import Inbound
@@ -80,7 +82,7 @@ def unsubscribe_router(services: Services) -> APIRouter:
 
     @router.post("/u/{token}")
     async def unsubscribe(request: Request, token: str) -> Response:
-        fields = _form(await request.body())
+        fields = await _form(request)
         one_click = fields == ONE_CLICK
         if not one_click:
             csrf.check(store.load(request, _now()), (fields.get(csrf.FIELD) or [""])[0])
@@ -94,7 +96,7 @@ def unsubscribe_router(services: Services) -> APIRouter:
     @router.post("/u/{token}/again")
     async def subscribe_again(request: Request, token: str) -> Response:
         """Undo a press made by mistake: START on the e-mail address, and only there."""
-        fields = _form(await request.body())
+        fields = await _form(request)
         csrf.check(store.load(request, _now()), (fields.get(csrf.FIELD) or [""])[0])
         address = address_of(token)
         await run_in_threadpool(_say, services, address, token, "start")
@@ -104,13 +106,45 @@ def unsubscribe_router(services: Services) -> APIRouter:
     return router
 
 
-def _form(body: bytes) -> dict[str, list[str]]:
+UNREADABLE = PageError(400, "Sorry, we could not read that", "Go back and try again.")
+URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+async def _form(request: Request) -> dict[str, list[str]]:
+    """The posted fields, form-encoded or, as some mail providers post a one-click
+    unsubscribe (RFC 8058 allows either), multipart; any other body is refused."""
+    body = await request.body()
     if len(body) > MAX_BODY:
         raise PageError(413, "Sorry, we could not read that", "Go back and try again.")
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == MULTIPART:
+        return await _multipart(request, body)
+    if kind not in {URLENCODED, ""}:  # no type at all: read it as a form, as before
+        raise PageError(415, "Sorry, we could not read that", "Send the form as a web form.")
     try:
         fields: dict[str, Any] = parse_qs(body.decode("utf-8"), max_num_fields=8)
     except ValueError:  # not UTF-8, or too many fields
-        raise PageError(400, "Sorry, we could not read that", "Go back and try again.") from None
+        raise UNREADABLE from None
+    return fields
+
+
+async def _multipart(request: Request, body: bytes) -> dict[str, list[str]]:
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        yield body  # already read and size-checked
+
+    parser = MultiPartParser(
+        request.headers, chunks(), max_files=0, max_fields=8, max_part_size=MAX_BODY
+    )
+    try:
+        form = await parser.parse()
+    except (MultiPartException, KeyError, ValueError):  # KeyError: no boundary given
+        raise UNREADABLE from None
+    fields: dict[str, list[str]] = {}
+    for name, value in form.multi_items():
+        if not isinstance(value, str):
+            raise UNREADABLE  # a file: never part of these forms
+        fields.setdefault(name, []).append(value)
     return fields
 
 

@@ -12,16 +12,21 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+from bot.app import create_app
 from bot.cli.main import app
 from bot.config.wiring import Services
 from bot.surveys.schedules import parse_instant
-from storage.db import make_engine
+from storage import repository as repo
+from storage.db import make_engine, transaction
+from storage.invitation_links import find
 from storage.models import Address, CampaignRun, Contact, Invitation, Outbox
 from tests.bot.channels.email.harness import MailServer, free_port
+from tests.bot.channels.web.harness import forms
 from tests.fakes.telegram_api import FakeTelegram, FakeTelegramServer
 from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
 
@@ -191,6 +196,22 @@ def test_one_reminder_only_to_those_who_have_not_answered(twilio: FakeTwilio) ->
         assert len(list(closed)) == 4
 
 
+def test_status_json_counts_are_cumulative_like_the_bar(twilio: FakeTwilio) -> None:
+    setup_people()
+    add("Monthly", "monthly, first Tuesday, 10:00")
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    services = Services.build()
+    at = parse_instant("2026-12-01T11:00")
+    for n, answer in enumerate(["1", "2", "1", "1", "Very kind", "skip"]):  # Margaret finishes
+        services.runner.handle("sms", PHONES[0], answer, f"SM-m-{n}", at)
+    services.runner.handle("sms", PHONES[1], "1", "SM-t-0", at)  # Tom is part-way through
+    progress = json.loads(cli("campaigns", "status", "Monthly", "--format", "json"))["progress"]
+    row = progress["Sunrise Care / sms"]
+    assert (row["invited"], row["started"], row["finished"]) == (4, 2, 1)
+    assert row["invited"] >= row["delivered"] >= row["started"] >= row["finished"]
+    assert "1/4 finished" in cli("campaigns", "status", "Monthly")
+
+
 def _reminders() -> list[str]:
     services = Services.build()
     with Session(services.engine) as db:
@@ -357,3 +378,105 @@ def test_preview_equals_what_is_sent_on_every_route(
     assert {label: row["invited"] for label, row in progress.items()} == {
         f"Sunrise Care / {route}": n for route, n in shown["by_channel"].items()
     }
+
+
+LINK_PEOPLE = """name,phone,telegram,email,language,easy_read,preferred_channel
+Aled Pritchard,07700900103,,,en,no,web_sms
+Sunita Shah,,,sunita@example.org,en,no,
+Bea Evans,07700 900105,,bea@example.org,en,no,web_email
+Cara Lewis,,,cara@example.org,en,no,
+"""
+LINK = re.compile(r"https://cv\.example\.org/s/[A-Za-z0-9_-]+")
+
+
+def test_one_web_link_reminder_resends_the_same_link_the_same_way(
+    every_channel: tuple[FakeTwilio, FakeTelegram, MailServer], tmp_path: Path
+) -> None:
+    twilio, _, mail = every_channel
+    people = tmp_path / "people.csv"
+    people.write_text(LINK_PEOPLE)
+    cli("providers", "add", "Sunrise Care")
+    cli("contacts", "import", str(people), "--provider", "Sunrise Care")
+    add("Monthly", "monthly, first Tuesday, 10:00", "--remind-after", "3", "--expire-after", "7")
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    [aled_link] = LINK.findall(twilio.sent[0].body)
+    links = {str(m["To"]): LINK.findall(_plain(m))[0] for m in mail.received}
+    assert set(links) == {"sunita@example.org", "bea@example.org", "cara@example.org"}
+    services = Services.build()  # Bea says STOP by text: no e-mail either
+    services.runner.handle("sms", "+447700900105", "STOP", "SM-b-0", parse_instant("2026-12-01"))
+    _open(services, links["cara@example.org"])  # Cara is part-way through on the web form
+    texts, mails = len(twilio.sent), len(mail.received)
+    cli("worker", "--once", "--now", "2026-12-03T10:00")  # not yet three days
+    cli("worker", "--once", "--now", "2026-12-04T22:00")  # due, but in quiet hours
+    assert (len(twilio.sent), len(mail.received)) == (texts, mails)
+    cli("worker", "--once", "--now", "2026-12-05T09:00")
+    [text] = twilio.sent[texts:]
+    assert text.to == "+447700900103"
+    assert text.body.startswith("A reminder:")
+    assert LINK.findall(text.body) == [aled_link]
+    [again] = mail.received[mails:]
+    assert str(again["To"]) == "sunita@example.org"
+    assert "A reminder:" in _plain(again)
+    assert LINK.findall(_plain(again)) == [links["sunita@example.org"]]
+    cli("worker", "--once", "--now", "2026-12-06T10:00")
+    assert (len(twilio.sent), len(mail.received)) == (texts + 1, mails + 1)  # at most one
+    cli("worker", "--once", "--now", "2026-12-08T10:00")  # the survey expires
+    with Session(engine()) as db:
+        runs = list(db.exec(select(CampaignRun)))
+        assert all(r.closed_at is not None and r.link_encrypted is None for r in runs)
+        token = links["sunita@example.org"].rsplit("/", 1)[1]
+        assert find(db, token, parse_instant("2026-12-08T10:00")).refusal == "expired"
+
+
+def _plain(message: Any) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def _open(services: Services, link: str) -> None:
+    """Start the survey from the personal link, as a browser would, without answering."""
+    with TestClient(create_app(services.settings), base_url="https://cv.example.org") as client:
+        page = client.get(link)
+        assert page.status_code == 200, page.text
+        action, hidden = forms(page.text)[0]
+        assert client.post(action, data=hidden).status_code == 200
+    with Session(services.engine) as db:
+        assert db.exec(select(Invitation).where(col(Invitation.used_at).is_not(None))).first()
+
+
+UNDONE = """name,phone,telegram,email,language,easy_read,preferred_channel
+Margaret Jones,07700 900101,,,en,no,
+Rhys Owen,07700 900106,,rhys@example.org,en,no,
+Sian Bell,07700 900107,,sian@example.org,en,no,
+"""
+
+
+def test_planning_applies_the_outboxs_stop_and_start_rule(
+    every_channel: tuple[FakeTwilio, FakeTelegram, MailServer], tmp_path: Path
+) -> None:
+    twilio, _, mail = every_channel
+    people = tmp_path / "people.csv"
+    people.write_text(UNDONE)
+    cli("providers", "add", "Sunrise Care")
+    cli("contacts", "import", str(people), "--provider", "Sunrise Care")
+    services = Services.build()
+    with transaction(services.engine) as db:  # unsubscribed by e-mail; Rhys undid it
+        for email, undone in (("rhys@example.org", True), ("sian@example.org", False)):
+            hashes = services.vault.lookup_hashes("email", email)
+            repo.set_opt_out(db, "email", hashes, True, "unsubscribe", parse_instant("2026-11-02"))
+            if undone:
+                repo.set_opt_out(db, "email", hashes, False, "undo", parse_instant("2026-11-03"))
+    add("Monthly", "monthly, first Tuesday, 10:00")
+    shown = preview_json("Monthly", "2026-12-01")
+    # Rhys's texts stay stopped by his e-mail STOP; the address he re-enabled serves.
+    assert shown["by_channel"] == {"sms": 1, "web_email": 1}
+    assert shown["not_invited"] == {"opted out": 1}
+    cli("worker", "--once", "--now", "2026-12-01T10:00")
+    assert {s.to for s in twilio.sent} == {"+447700900101"}
+    assert [str(m["To"]) for m in mail.received] == ["rhys@example.org"]
+    progress = json.loads(cli("campaigns", "status", "Monthly", "--format", "json"))["progress"]
+    assert (
+        progress["Sunrise Care / sms"]["invited"],
+        progress["Sunrise Care / web_email"]["invited"],
+    ) == (1, 1)

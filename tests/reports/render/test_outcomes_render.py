@@ -123,3 +123,33 @@ def test_the_sentence_gives_both_tests_and_survives_identical_changes() -> None:
     item = DomainInput("day_service_outcomes", "skills", "Skills", "higher", 1, 5, None, same)
     one = section().model_copy(update={"domains": [domain_outcome(item, rules)]})
     assert "rose by 1.00 points" in " ".join(html.render_outcomes(one).split())
+
+
+@pytest.mark.parametrize("fmt", [Format.html, Format.pdf, Format.csv, Format.xlsx, Format.json])
+def test_every_format_says_who_is_not_yet_due_apart_from_who_was_lost(fmt: Format) -> None:
+    item = DomainInput(
+        "day_service_outcomes", "confidence", "Confidence", "higher", 1, 5, None,
+        [*PAIRS, (5, None), (5, None)], not_due=[4, 2, 3],
+    )  # fmt: skip
+    shown = section().model_copy(update={"domains": [domain_outcome(item, Rules(threshold=5))]})
+    body = render_outcomes(shown, fmt)
+    if fmt is Format.xlsx:
+        header, row = load_workbook(io.BytesIO(body))["Outcomes"].iter_rows(values_only=True)
+        values = dict(zip(header, row, strict=True))
+        assert (values["lost_to_follow_up"], values["not_yet_due"]) == (2, 3)
+        return
+    if fmt is Format.pdf:
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    else:
+        text = body.decode()
+    flat = " ".join(text.split())
+    if fmt is Format.csv:
+        assert "confidence,not_yet_due,3," in flat
+        assert "confidence,lost_to_follow_up,2," in flat
+    elif fmt is Format.json:
+        [domain] = json.loads(text)["domains"]
+        assert (domain["lost_to_follow_up"], domain["not_yet_due"]) == (2, 3)
+        assert domain["follow_up_percent"] == pytest.approx(75.0)  # 6 of the 8 asked
+    else:
+        assert "Of the 8 asked again, 6 (75%) answered and 2 did not." in flat
+        assert "3 have not been asked again yet (not yet due)." in flat

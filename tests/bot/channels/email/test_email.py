@@ -162,6 +162,74 @@ def test_a_mail_programs_one_click_unsubscribes_without_a_cookie(
     assert (summary.sent, summary.suppressed) == (0, 1)
 
 
+BOUNDARY = "----carevoice7MA4YWxkTrZu0gW"
+ONE_CLICK_MULTIPART = (
+    f"--{BOUNDARY}\r\n"
+    'Content-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n'
+    "One-Click\r\n"
+    f"--{BOUNDARY}--\r\n"
+).encode()
+MULTIPART = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b"List-Unsubscribe=One-Click", {"content-type": "application/x-www-form-urlencoded"}),
+        (ONE_CLICK_MULTIPART, MULTIPART),
+    ],
+    ids=["form-encoded", "multipart"],
+)
+def test_a_one_click_is_understood_in_either_form_encoding(
+    mail_world: MailWorld, mail_server: MailServer, body: bytes, headers: dict[str, str]
+) -> None:
+    invite_by_email(mail_world, mail_world.person({"email": EMAIL, "sms": PHONE}))
+    mail_world.worker().drain(lambda: MORNING)
+    found = UNSUBSCRIBE.search(str(mail_server.received[0]["List-Unsubscribe"]))
+    assert found is not None
+    with mail_world.client() as mail_program:  # no cookie, no CSRF token: RFC 8058
+        answer = mail_program.post(found.group(1), content=body, headers=headers)
+    assert answer.status_code == 200
+    assert "You have unsubscribed" in answer.text
+    with Session(mail_world.engine) as db:
+        assert _stopped(mail_world, db, "email", EMAIL)
+        assert _stopped(mail_world, db, "sms", PHONE)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b'{"List-Unsubscribe": "One-Click"}', "application/json", 415),
+        (b"List-Unsubscribe=One-Click", "text/plain", 415),
+        (ONE_CLICK_MULTIPART, "multipart/form-data", 400),  # no boundary
+        (b"--nothing like the boundary", MULTIPART["content-type"], 400),
+        (
+            ONE_CLICK_MULTIPART.replace(
+                b'name="List-Unsubscribe"', b'name="List-Unsubscribe"; filename="x.txt"'
+            ),
+            MULTIPART["content-type"],
+            400,
+        ),
+    ],
+    ids=["json", "text", "no-boundary", "broken", "a-file"],
+)
+def test_any_other_body_is_refused_clearly_and_unsubscribes_nobody(
+    mail_world: MailWorld, mail_server: MailServer, body: bytes, content_type: str, status: int
+) -> None:
+    invite_by_email(mail_world, mail_world.person({"email": EMAIL}))
+    mail_world.worker().drain(lambda: MORNING)
+    found = UNSUBSCRIBE.search(str(mail_server.received[0]["List-Unsubscribe"]))
+    assert found is not None
+    with mail_world.client() as mail_program:
+        answer = mail_program.post(
+            found.group(1), content=body, headers={"content-type": content_type}
+        )
+    assert answer.status_code == status
+    assert "could not read that" in answer.text
+    with Session(mail_world.engine) as db:
+        assert not _stopped(mail_world, db, "email", EMAIL)
+
+
 @pytest.mark.parametrize(
     ("reply", "status", "counted"),
     [
@@ -235,14 +303,24 @@ def test_the_channel_is_registered_only_with_a_mail_server() -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(
     token=st.one_of(st.text(max_size=300), st.from_regex(r"[A-Za-z0-9_-]{80,200}", fullmatch=True)),
-    body=st.binary(max_size=600),
+    body=st.one_of(st.binary(max_size=600), st.just(ONE_CLICK_MULTIPART)),
     post=st.booleans(),
+    kind=st.sampled_from(
+        [
+            None,
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+            MULTIPART["content-type"],
+            "application/json",
+        ]
+    ),
 )
 def test_whatever_arrives_at_the_unsubscribe_page_is_never_a_5xx(
-    mail_world: MailWorld, token: str, body: bytes, post: bool
+    mail_world: MailWorld, token: str, body: bytes, post: bool, kind: str | None
 ) -> None:
+    headers = {"content-type": kind} if kind else {}
     with mail_world.client() as client:
         path = f"/u/{quote(token, safe='')}"
-        answer = client.post(path, content=body) if post else client.get(path)
+        answer = client.post(path, content=body, headers=headers) if post else client.get(path)
     assert answer.status_code < 500
-    assert answer.status_code in {200, 400, 403, 404, 405, 413}
+    assert answer.status_code in {200, 400, 403, 404, 405, 413, 415}
