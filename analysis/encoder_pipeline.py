@@ -26,13 +26,13 @@ import numpy as np
 from analysis import head_train as ht
 from analysis.encoder import PROVENANCE_FILE, Encoder
 from analysis.features import PURPOSES
-from analysis.finetune import TuneConfig, TuneExample
 from analysis.head_train import pick
 from analysis.heads import SafeguardingHead
 from analysis.metrics import binary_scores, three_class_scores
 from analysis.model import CLASSES
 from analysis.train import DEFAULT_DATA, group_ids, read_examples
 from analysis.train_data import file_record, safeguarding_training_set, training_files
+from analysis.tune_config import TuneConfig, TuneExample
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FILES = {"encoder": "encoder.onnx", "tokenizer": "tokenizer.json", "heads": "heads.npz"}

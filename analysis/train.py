@@ -245,8 +245,8 @@ def describe(report: Report) -> str:
 def _encoder(args: argparse.Namespace) -> None:
     from analysis.encoder_pipeline import Plan
     from analysis.encoder_pipeline import train as train_encoder
-    from analysis.finetune import TuneConfig
     from analysis.train_data import training_files
+    from analysis.tune_config import TuneConfig
 
     files = tuple(args.file or training_files())
     tune = None if args.frozen else TuneConfig(epochs=args.epochs, trainable_layers=args.layers)
@@ -312,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "encoder-split":
         from analysis.encoder_pipeline import default_plan, run_holdout
-        from analysis.finetune import TuneConfig
+        from analysis.tune_config import TuneConfig
 
         tune = TuneConfig(trainable_layers=6, epochs=args.epochs, lr=5e-5, threads=args.threads)
         where = {"workdir": args.workdir} if args.workdir else {}
@@ -321,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.command == "encoder-ship":
         from analysis.encoder_pipeline import default_plan, ship
-        from analysis.finetune import TuneConfig
+        from analysis.tune_config import TuneConfig
 
         tune = TuneConfig(trainable_layers=6, epochs=args.epochs, lr=5e-5, threads=1)
         where = {"workdir": args.workdir} if args.workdir else {}
