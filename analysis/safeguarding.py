@@ -260,11 +260,13 @@ def combine(
 
 
 def check(
-    text: str, lexicon: Lexicon | None = None, *, use_model: bool = True
+    text: str, lexicon: Lexicon | None = None, *, use_model: bool = True, answer: bool = False
 ) -> SafeguardingResult:
     """Rules OR the contextual model (``use_model=False`` or ``CAREVOICE_SAFEGUARDING_MODEL=off``:
-    the rules alone); how readily the model flags on its own follows that variable."""
-    return check_many([text], lexicon, use_model=use_model)[0]
+    the rules alone); how readily the model flags on its own follows that variable. ``answer``:
+    the text is, word for word, an option of the question it answers ("usually", "pain"), which
+    the model alone does not flag (as ``ROUTINE_REPLIES``); the rules still read it."""
+    return check_many([text], lexicon, use_model=use_model, answers=[answer])[0]
 
 
 # Whole-message replies that are commands to a survey or a carrier (STOP, HELP, SKIP…) or the
@@ -288,9 +290,11 @@ def routine_reply(text: str) -> bool:
 
 
 def check_many(
-    texts: Sequence[str], lexicon: Lexicon | None = None, *, use_model: bool = True
-) -> list[SafeguardingResult]:
+    texts: Sequence[str], lexicon: Lexicon | None = None, *, use_model: bool = True,
+    answers: Sequence[bool] | None = None,
+) -> list[SafeguardingResult]:  # fmt: skip
     """``check`` for many texts; the model reads them in batches (much faster)."""
+    chosen = list(answers) if answers is not None else [False] * len(texts)
     use_model = use_model and model_mode() != "off"
     rules = [check_rules(t, lexicon, defer_denials=use_model) for t in texts]
     if not use_model:
@@ -314,7 +318,7 @@ def check_many(
     return [
         combine(
             r, s, possible, head.likely, head.rule_veto, local.get(i),
-            alone=not routine_reply(texts[i]),
+            alone=not (chosen[i] or routine_reply(texts[i])),
         )
         for i, (r, s) in enumerate(zip(rules, scores, strict=True))
     ]  # fmt: skip

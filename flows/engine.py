@@ -25,7 +25,7 @@ from flows.events import (
     Restarted,
     Revised,
 )
-from flows.parsing import match_command
+from flows.parsing import match_command, normalise
 from flows.resumes import AnswerInput, MessageInput, Resume, StartContext, TimeoutInput
 from flows.session import AnswerValue, Session, Status
 from flows.understanding import chosen_option, understand, understand_values
@@ -71,6 +71,17 @@ def start(flow: Flow, context: StartContext) -> Step:
     turn.events.append(turn.speaker.say("intro", turn.speaker.text(flow.messages.intro).strip()))
     turn.go_to(flow.questions[0].id)
     return turn.finish()
+
+
+def names_an_option(flow: Flow, session: Session, text: str) -> bool:
+    """Whether ``text`` is, word for word, one of the current question's options (its label,
+    value or a synonym): an answer, whatever a text model out of context makes of a word or two
+    ("usually", "pain", "most of the time"). Exact words only, never a typo or a longer text."""
+    if not session.active or session.current is None:
+        return False
+    choices = compiled(flow).choices.get((session.current, session.language), ())
+    words = normalise(text)
+    return bool(words) and any(words in choice.names for choice in choices)
 
 
 def resume(flow: Flow, session: Session, event: Resume) -> Step:

@@ -25,7 +25,7 @@ from bot.surveys.inbound import Inbound, StartRequest, StructuredAnswer
 from bot.surveys.text_analysis import DefaultTextAnalysis, TextAnalysis
 from flows import builtins
 from flows.definition import Flow
-from flows.engine import prompt_again, resume, start
+from flows.engine import names_an_option, prompt_again, resume, start
 from flows.events import Event, Message
 from flows.parsing import normalise
 from flows.resumes import AnswerInput, MessageInput, StartContext, TimeoutInput
@@ -174,7 +174,9 @@ class Runner:
             return Outcome([Message(role="no_survey", text=NO_SURVEY_TEXT)])
         flow = self._flow_of(db, conversation)
         session = EngineSession.model_validate(conversation.session)
-        given = given.model_copy(update={"concerns": self.analysis.concerns(given.text)})
+        chosen = names_an_option(flow, session, given.text)
+        concerns = self.analysis.concerns(given.text, answer=chosen)
+        given = given.model_copy(update={"concerns": concerns})
         new_session, events = resume(flow, session, given)
         return self._apply(db, conversation, flow, new_session, events)
 
@@ -283,8 +285,8 @@ class Runner:
 
     def _resume(self, db: Session, conversation: Conversation, text: str, at: datetime) -> Outcome:
         flow = self._flow_of(db, conversation)
-        concerns = self.analysis.concerns(text)
         session = EngineSession.model_validate(conversation.session)
+        concerns = self.analysis.concerns(text, answer=names_an_option(flow, session, text))
         message = MessageInput(text=text, at=at, concerns=concerns)
         new_session, events = resume(flow, session, message)
         return self._apply(db, conversation, flow, new_session, events)

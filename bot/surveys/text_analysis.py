@@ -26,8 +26,9 @@ class FlagDetail:
 
 
 class TextAnalysis(Protocol):
-    def concerns(self, text: str) -> tuple[str, ...]:
-        """Safeguarding categories a message may disclose (empty when none)."""
+    def concerns(self, text: str, *, answer: bool = False) -> tuple[str, ...]:
+        """Safeguarding categories a message may disclose (empty when none). ``answer``: the
+        text is word for word an option of the question it answers."""
         ...
 
     def detail(self, text: str) -> FlagDetail:
@@ -51,8 +52,8 @@ class DefaultTextAnalysis:
     """Safeguarding by rules OR the contextual model, the trained sentiment model (or
     CAREVOICE_SENTIMENT's engine), and the packaged contract-review themes, on bounded text."""
 
-    def concerns(self, text: str) -> tuple[str, ...]:
-        return safeguarding.check(text[:MAX_SAFEGUARDED]).categories
+    def concerns(self, text: str, *, answer: bool = False) -> tuple[str, ...]:
+        return safeguarding.check(text[:MAX_SAFEGUARDED], answer=answer).categories
 
     def detail(self, text: str) -> FlagDetail:
         # The encoder caches the message's embedding, so asking again after concerns() is cheap.
