@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 from analysis.redact import redact
+from analysis.safeguarding import model_mode
 from analysis.themes import default_themes, tag
 from reports.queries import FreeTextRow
 
@@ -31,7 +32,7 @@ def quotes_for(rows: list[FreeTextRow], theme: str, limit: int) -> list[str]:
         key = row.sentiment if row.sentiment in by_sentiment else None
         pool = by_sentiment[key]
         # Redaction is the slow part: stop once every sentiment has enough to choose from.
-        text = _safe_text(row.text) if len(pool) < limit else None
+        text = _safe_text(row.text, model_mode()) if len(pool) < limit else None
         if text and text not in pool and _fits(text, theme):
             pool.append(text)
         if all(len(pool) >= limit for pool in by_sentiment.values()):
@@ -57,8 +58,10 @@ def _tags(text: str) -> tuple[str, ...]:
     return tag(text)
 
 
-@lru_cache(maxsize=2048)  # a comment tagged with several themes is redacted once
-def _safe_text(text: str) -> str | None:
+# A comment tagged with several themes is redacted once; keyed by the detector's setting too,
+# because what it holds back depends on it.
+@lru_cache(maxsize=2048)
+def _safe_text(text: str, _mode: str) -> str | None:
     result = redact(text)
     return result.text.strip() if result.safe and result.text.strip() else None
 
