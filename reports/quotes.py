@@ -32,7 +32,7 @@ def quotes_for(rows: list[FreeTextRow], theme: str, limit: int) -> list[str]:
         key = row.sentiment if row.sentiment in by_sentiment else None
         pool = by_sentiment[key]
         # Redaction is the slow part: stop once every sentiment has enough to choose from.
-        text = _safe_text(row.text, model_mode()) if len(pool) < limit else None
+        text = safe_text(row.text) if len(pool) < limit else None
         if text and text not in pool and _fits(text, theme):
             pool.append(text)
         if all(len(pool) >= limit for pool in by_sentiment.values()):
@@ -56,6 +56,12 @@ def _fits(text: str, theme: str) -> bool:
 @lru_cache(maxsize=2048)
 def _tags(text: str) -> tuple[str, ...]:
     return tag(text)
+
+
+def safe_text(text: str) -> str | None:
+    """``text`` redacted for showing, or None when it may not be shown (a possible disclosure,
+    or nothing left once redacted)."""
+    return _safe_text(text, model_mode())
 
 
 # A comment tagged with several themes is redacted once; keyed by the detector's setting too,

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from bot.dashboard.consultation import QuestionResult, Share, _shares, results_where, wording
 from flows.definition import Flow, FreeText, Info, MultipleChoice, Rating
 from reports.queries import ANSWER, FLAG, FreeTextRow
-from reports.quotes import _safe_text, quotes_for, theme_label
+from reports.quotes import quotes_for, safe_text, theme_label
 from reports.suppression import is_small, suppress
 
 UK = ZoneInfo("Europe/London")
@@ -206,7 +206,7 @@ def _cell(flow: Flow, question: Any, row: Row) -> str:
         # A free-text answer's words are only in its (sealed) raw text.
         if row.held or row.raw_text is None:
             return HIDDEN
-        return _safe_text(row.raw_text) or HIDDEN
+        return safe_text(row.raw_text) or HIDDEN
     if isinstance(question, Rating) or not hasattr(question, "options"):
         return "" if row.value is None else str(row.value)
     labels = {o.value: wording(flow, o.label) for o in question.options}
