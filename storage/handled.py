@@ -21,6 +21,7 @@ from sqlmodel import Session, col, delete, select
 
 from storage.crypto import Vault
 from storage.models import HandledId
+from storage.prepared import Prepared
 
 MARGIN = timedelta(days=366)
 _BATCH = 500
@@ -39,14 +40,18 @@ _ROW: dict[str, Any] = {
 # One statement records the id and says whether it was new, instead of a look-up, an ORM add
 # and its flush. Built once per dialect, so the compiled form comes from SQLAlchemy's cache.
 _CLAIM = {
-    "postgresql": postgresql.insert(_HANDLED)
-    .values(_ROW)
-    .on_conflict_do_nothing(index_elements=["channel", "id_hash"])
-    .returning(_HANDLED.c.id),
-    "sqlite": sqlite.insert(_HANDLED)
-    .values(_ROW)
-    .on_conflict_do_nothing(index_elements=["channel", "id_hash"])
-    .returning(_HANDLED.c.id),
+    "postgresql": Prepared(
+        postgresql.insert(_HANDLED)
+        .values(_ROW)
+        .on_conflict_do_nothing(index_elements=["channel", "id_hash"])
+        .returning(_HANDLED.c.id)
+    ),
+    "sqlite": Prepared(
+        sqlite.insert(_HANDLED)
+        .values(_ROW)
+        .on_conflict_do_nothing(index_elements=["channel", "id_hash"])
+        .returning(_HANDLED.c.id)
+    ),
 }
 
 
@@ -65,7 +70,7 @@ def claim(db: Session, vault: Vault, channel: str, external_id: str, at: datetim
             return False
     statement = _CLAIM[db.get_bind().dialect.name]
     row = {"channel": channel, "id_hash": hashes[0], "handled_at": at}
-    return db.connection().execute(statement, row).first() is not None
+    return bool(statement.run(db, [row]))
 
 
 def remember_all(db: Session, vault: Vault, handled: Iterable[tuple[str, str, datetime]]) -> int:

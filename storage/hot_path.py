@@ -30,6 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from storage.models import Address, Answer, Conversation, InboundMessage, OptOut, Outbox
+from storage.prepared import Prepared
 
 
 def _table(model: Any) -> Table:
@@ -129,13 +130,14 @@ for _name in ("after_flush", "after_commit", "after_rollback"):
     event.listen(OrmSession, _name, _forget)
 
 
-INSERT_ANSWER = insert(ANSWER)
-INSERT_OUTBOX = insert(OUTBOX)
-INSERT_INBOUND = insert(INBOUND)
+# Run on the driver's cursor (storage.prepared): SQLAlchemy compiles them once per dialect.
+INSERT_ANSWER = Prepared(insert(ANSWER))
+INSERT_OUTBOX = Prepared(insert(OUTBOX))
+INSERT_INBOUND = Prepared(insert(INBOUND))
 SELECT_OUTCOME = select(INBOUND.c.outcome).where(
     INBOUND.c.channel == bindparam("channel"), INBOUND.c.external_id == bindparam("external_id")
 )
-UPDATE_CONVERSATION = (
+UPDATE_CONVERSATION = Prepared(
     update(CONVERSATION)
     .where(CONVERSATION.c.id == bindparam("conversation_id"))
     .values(
@@ -148,10 +150,9 @@ UPDATE_CONVERSATION = (
 )
 
 
-def add_rows(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
+def add_rows(session: Session, statement: Prepared, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (one statement; several rows as one executemany)."""
-    if rows:
-        session.connection().execute(statement, rows)
+    statement.run(session, rows)
 
 
 def earlier_outcome(session: Session, channel: str, external_id: str) -> dict[str, Any] | None:
@@ -167,7 +168,7 @@ def save_conversation(db: Session, conversation: Conversation, state: dict[str, 
     not marked changed (so commit does not write it a second time)."""
     assert conversation.id is not None
     state["revision"] = conversation.revision + 1
-    db.connection().execute(UPDATE_CONVERSATION, {"conversation_id": conversation.id, **state})
+    UPDATE_CONVERSATION.run(db, [{"conversation_id": conversation.id, **state}])
     for name, value in state.items():
         set_committed_value(conversation, name, value)
 

@@ -1,0 +1,121 @@
+"""Hot-path statements run on the driver's cursor, compiled by SQLAlchemy once per dialect.
+
+Issue 16's profile: with the ORM gone from the writes, about half of an inbound message's CPU
+was still SQLAlchemy's per-execution work (building an execution context, coercing and
+processing parameters, setting up a result) around a driver call that takes a tenth of it.
+A ``Prepared`` statement keeps what SQLAlchemy compiled — the SQL text in the dialect's
+parameter style and each column type's own bind processor (so a sealed column is still
+encrypted, a date still stored as the dialect stores it) — and hands rows straight to the
+DBAPI cursor of the session's connection, inside the same transaction. SQLAlchemy's
+``before_cursor_execute`` event still fires, so statement counters and tracing see these too.
+
+Only statements whose every parameter is a named column value qualify: anything that would
+need SQLAlchemy at run time (Python-side defaults, expanding IN lists) is refused when the
+statement is first compiled, so a wrong shortcut cannot silently store something different.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session
+
+Processor = Callable[[Any], Any] | None
+
+
+class _Compiled:
+    __slots__ = ("names", "positional", "processors", "sql")
+
+    def __init__(self, compiled: SQLCompiler, dialect: Dialect) -> None:
+        for name, bind in compiled.binds.items():
+            if bind.expanding or bind.callable is not None:
+                raise ValueError(f"{name}: a Prepared statement takes plain values only")
+        self.sql = compiled.string
+        self.positional = bool(compiled.positional)
+        self.names: tuple[str, ...] = (
+            tuple(compiled.positiontup or ()) if self.positional else tuple(compiled.binds)
+        )
+        self.processors: tuple[tuple[str, Processor], ...] = tuple(
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in self.names
+        )
+
+    def parameters(self, row: dict[str, Any]) -> Any:
+        values = [
+            row[name] if process is None else process(row[name])
+            for name, process in self.processors
+        ]
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+
+
+class Prepared:
+    """One Core statement, compiled per (dialect, columns given) on first use."""
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        # Per dialect object, not name: a type's processor may depend on its engine (a sealed
+        # column's key ring is bound per engine, storage.sealed).
+        self._compiled: weakref.WeakKeyDictionary[Dialect, dict[tuple[str, ...], _Compiled]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def _for(self, dialect: Dialect, keys: tuple[str, ...]) -> _Compiled:
+        known = self._compiled.get(dialect)
+        found = known.get(keys) if known is not None else None
+        if found is not None:
+            return found
+        # An INSERT names exactly the columns each row carries: no default runs at run time.
+        columns = list(keys) if isinstance(self.statement, Insert) else None
+        compiled = self.statement.compile(dialect=dialect, column_keys=columns)
+        made = _Compiled(compiled, dialect)
+        if isinstance(self.statement, Insert):
+            missing = [c.key for c in self.statement.table.c if c.key not in keys]
+            defaulted = [
+                k for k in missing if self.statement.table.c[k].default is not None
+            ]  # a Python-side default would be left out: refuse rather than store NULL
+            if defaulted:
+                raise ValueError(f"rows must name {', '.join(defaulted)} (they have defaults)")
+        with self._lock:
+            self._compiled.setdefault(dialect, {})[keys] = made
+        return made
+
+    def run(self, db: Session | Connection, rows: Sequence[dict[str, Any]]) -> list[Any]:
+        """Execute for each row (one ``executemany`` for several); returns the fetched rows of a
+        statement that returns any (RETURNING, SELECT) for the last row, else []."""
+        if not rows:
+            return []
+        connection = db.connection() if isinstance(db, Session) else db
+        dialect = connection.dialect
+        compiled = self._for(dialect, tuple(rows[0]))
+        parameters = [compiled.parameters(row) for row in rows]
+        many = len(parameters) > 1
+        driver = connection.connection.driver_connection
+        assert driver is not None, "the session's connection is open inside its transaction"
+        given = parameters if many else parameters[0]
+        cursor = driver.cursor()
+        try:
+            if connection._has_events or connection.engine._has_events:
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, compiled.sql, given, None, many
+                )
+            if many:
+                cursor.executemany(compiled.sql, parameters)
+                return []
+            cursor.execute(compiled.sql, given)
+            return list(cursor.fetchall()) if cursor.description is not None else []
+        except Exception as error:
+            # As SQLAlchemy's own execution does: wrap the driver's error (IntegrityError,
+            # OperationalError…, parameters hidden as the engine says) and, on a lost
+            # connection, invalidate it so the pool does not hand it out again.
+            connection._handle_dbapi_exception(error, compiled.sql, given, cursor, None)
+            raise  # pragma: no cover - the call above always raises
+        finally:
+            cursor.close()
