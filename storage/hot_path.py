@@ -25,9 +25,9 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from storage.models import Address, Answer, Conversation, InboundMessage, OptOut, Outbox
 from storage.prepared import Prepared
@@ -58,52 +58,79 @@ class Person:
     conversation: Conversation | None
 
 
-def _person_query() -> Any:
-    hashes: Any = bindparam("hashes", expanding=True)
-    channel: Any = bindparam("channel")
-    other, their_stop = aliased(Address), aliased(OptOut)
+def _person_query(hash_count: int) -> Prepared:
+    """The address, its opt-out row, the latest STOP said on another address of the same
+    contact, and the active conversation: one SELECT, for ``hash_count`` lookup hashes (one
+    per configured key; a statement per count keeps every parameter a plain value)."""
+    hashes = [bindparam(f"hash_{i}") for i in range(hash_count)]
+    channel = bindparam("channel")
+    other, their_stop, newest = ADDRESS.alias("other"), OPT_OUT.alias("their_stop"), None
     stopped_elsewhere = (
-        select(func.max(col(their_stop.stopped_at)))
-        .join(
-            other,
-            (col(other.channel) == col(their_stop.channel))
-            & (col(other.address_hash) == col(their_stop.address_hash)),
+        select(func.max(their_stop.c.stopped_at))
+        .select_from(
+            their_stop.join(
+                other,
+                (other.c.channel == their_stop.c.channel)
+                & (other.c.address_hash == their_stop.c.address_hash),
+            )
         )
-        .where(col(other.contact_id) == col(Address.contact_id), col(other.id) != col(Address.id))
-        .correlate(Address)
+        .where(other.c.contact_id == ADDRESS.c.contact_id, other.c.id != ADDRESS.c.id)
+        .correlate(ADDRESS)
         .scalar_subquery()
     )
-    newest = aliased(Conversation)
+    newest = CONVERSATION.alias("newest")
     active_id = (
-        select(func.max(col(newest.id)))
+        select(func.max(newest.c.id))
         .where(
-            col(newest.channel) == channel,
-            col(newest.address_hash).in_(hashes),
-            col(newest.status) == "active",
+            newest.c.channel == channel,
+            newest.c.address_hash.in_(hashes),
+            newest.c.status == "active",
         )
         .scalar_subquery()
     )
-    return (
-        select(Address, OptOut, stopped_elsewhere, Conversation)
-        .select_from(Address)
-        .outerjoin(
-            OptOut, and_(col(OptOut.channel) == channel, col(OptOut.address_hash).in_(hashes))
+    query = (
+        select(*ADDRESS.c, *OPT_OUT.c, stopped_elsewhere, *CONVERSATION.c)
+        .select_from(
+            ADDRESS.outerjoin(
+                OPT_OUT, and_(OPT_OUT.c.channel == channel, OPT_OUT.c.address_hash.in_(hashes))
+            ).outerjoin(CONVERSATION, CONVERSATION.c.id == active_id)
         )
-        .outerjoin(Conversation, col(Conversation.id) == active_id)
-        .where(col(Address.channel) == channel, col(Address.address_hash).in_(hashes))
+        .where(ADDRESS.c.channel == channel, ADDRESS.c.address_hash.in_(hashes))
         .limit(1)
     )
+    return Prepared(query)
 
 
-PERSON = _person_query()
+_PERSON_QUERIES = {count: _person_query(count) for count in (1, 2, 3)}
+_SPANS = (len(ADDRESS.c), len(OPT_OUT.c), 1, len(CONVERSATION.c))
+
+
+def _loaded(session: Session, model: Any, table: Table, values: tuple[Any, ...]) -> Any:
+    """An ORM object from a row read here, in ``session`` as if a query had loaded it (no SQL:
+    make_transient_to_detached, then add), so changes to it are written as usual."""
+    if values[0] is None:  # an outer join found nothing
+        return None
+    instance = model.__mapper__.class_manager.new_instance()
+    instance.__dict__.update(zip(table.c.keys(), values, strict=True))
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 def load_person(session: Session, channel: str, hashes: list[str]) -> Person | None:
     """The person behind these hashes in one query, remembered until the session next writes."""
-    row = session.execute(PERSON, {"channel": channel, "hashes": hashes}).first()
-    person = None if row is None else Person(row[0], row[1], row[2], row[3])
-    if person is not None:
-        session.info[_KEY] = (channel, tuple(hashes), person)
+    statement = _PERSON_QUERIES.get(len(hashes)) or _person_query(len(hashes))
+    parameters: dict[str, Any] = {f"hash_{i}": h for i, h in enumerate(hashes)}
+    rows = statement.run(session, [{"channel": channel, **parameters}])
+    if not rows:
+        return None
+    row = rows[0]
+    a, o = _SPANS[0], _SPANS[1]
+    address = _loaded(session, Address, ADDRESS, row[:a])
+    opt_out = _loaded(session, OptOut, OPT_OUT, row[a : a + o])
+    conversation = _loaded(session, Conversation, CONVERSATION, row[a + o + 1 :])
+    person = Person(address, opt_out, row[a + o], conversation)
+    session.info[_KEY] = (channel, tuple(hashes), person)
     return person
 
 

@@ -25,13 +25,14 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.selectable import Select
 from sqlmodel import Session
 
 Processor = Callable[[Any], Any] | None
 
 
 class _Compiled:
-    __slots__ = ("names", "positional", "processors", "sql")
+    __slots__ = ("defaults", "names", "positional", "processors", "results", "sql")
 
     def __init__(self, compiled: SQLCompiler, dialect: Dialect) -> None:
         for name, bind in compiled.binds.items():
@@ -46,13 +47,41 @@ class _Compiled:
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in self.names
         )
+        # Values the statement itself carries (a literal compared with, a LIMIT).
+        self.defaults = {
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if not bind.required and bind.value is not None
+        }
+        # A SELECT's column types turn the driver's values into ours (set on first fetch, from
+        # the cursor's description, as SQLAlchemy does).
+        self.results: list[Processor] | None = None
 
     def parameters(self, row: dict[str, Any]) -> Any:
+        if self.defaults:
+            row = {**self.defaults, **row}
         values = [
             row[name] if process is None else process(row[name])
             for name, process in self.processors
         ]
         return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+
+    def processed(self, statement: Any, dialect: Dialect, cursor: Any) -> list[Any]:
+        fetched = cursor.fetchall()
+        if not isinstance(statement, Select):
+            return list(fetched)
+        if self.results is None:
+            self.results = [
+                column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                for column, described in zip(
+                    statement.selected_columns, cursor.description, strict=True
+                )
+            ]
+        processors = self.results
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True))
+            for row in fetched
+        ]
 
 
 class Prepared:
@@ -110,7 +139,9 @@ class Prepared:
                 cursor.executemany(compiled.sql, parameters)
                 return []
             cursor.execute(compiled.sql, given)
-            return list(cursor.fetchall()) if cursor.description is not None else []
+            if cursor.description is None:
+                return []
+            return compiled.processed(self.statement, dialect, cursor)
         except Exception as error:
             # As SQLAlchemy's own execution does: wrap the driver's error (IntegrityError,
             # OperationalError…, parameters hidden as the engine says) and, on a lost
