@@ -62,9 +62,9 @@ def _person_query(hash_count: int) -> Prepared:
     """The address, its opt-out row, the latest STOP said on another address of the same
     contact, and the active conversation: one SELECT, for ``hash_count`` lookup hashes (one
     per configured key; a statement per count keeps every parameter a plain value)."""
-    hashes = [bindparam(f"hash_{i}") for i in range(hash_count)]
-    channel = bindparam("channel")
-    other, their_stop, newest = ADDRESS.alias("other"), OPT_OUT.alias("their_stop"), None
+    hashes: list[Any] = [bindparam(f"hash_{i}") for i in range(hash_count)]
+    channel: Any = bindparam("channel")
+    other, their_stop = ADDRESS.alias("other"), OPT_OUT.alias("their_stop")
     stopped_elsewhere = (
         select(func.max(their_stop.c.stopped_at))
         .select_from(
