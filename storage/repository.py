@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, text
+from sqlalchemy import BigInteger, Engine, bindparam, func, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -28,6 +28,7 @@ from storage.models import (
     Provider,
     SafeguardingFlag,
 )
+from storage.prepared import Prepared
 
 REPORTING_ZONE = ZoneInfo("Europe/London")
 
@@ -45,7 +46,12 @@ def lock_person(session: Session, channel: str, address_hash: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         key = int.from_bytes(bytes.fromhex(address_hash[:16]), "big", signed=True)
-        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))  # type: ignore[call-overload]
+        _LOCK_PERSON.run(session, [{"key": key}])
+
+
+_LOCK_PERSON = Prepared(
+    text("SELECT pg_advisory_xact_lock(:key)").bindparams(bindparam("key", type_=BigInteger))
+)
 
 
 def lock_people(session: Session, channel: str, address_hashes: list[str]) -> None:
