@@ -82,10 +82,16 @@ def _sqlite_engine(url: str, lock_timeout: float, **options: Any) -> Engine:
         # IMMEDIATE takes the write lock at the start: two messages from one person are applied
         # one after the other instead of failing half-way with "database is locked". Readers
         # (reports) say so and take no lock, so a long report never holds up replies.
-        if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        statement = (
+            "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        )
+        # On the driver itself: once per transaction, so SQLAlchemy's execution machinery
+        # (~0.1 ms) is not worth it here; a busy database still raises SQLAlchemy's
+        # OperationalError (the callers' 503), as exec_driver_sql would.
+        try:
+            connection.connection.driver_connection.execute(statement)
+        except Exception as error:
+            connection._handle_dbapi_exception(error, statement, (), None, None)
 
     return engine
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
@@ -105,11 +105,24 @@ _PERSON_QUERIES = {count: _person_query(count) for count in (1, 2, 3)}
 _SPANS = (len(ADDRESS.c), len(OPT_OUT.c), 1, len(CONVERSATION.c))
 
 
+_configured = False
+
+
+def _configure() -> None:
+    # An ORM query configures the mappers on first use; here no query has run yet in a new
+    # process (kill -9 and restart found it), so do it as the ORM would.
+    global _configured
+    configure_mappers()
+    _configured = True
+
+
 def _loaded(session: Session, model: Any, table: Table, values: tuple[Any, ...]) -> Any:
     """An ORM object from a row read here, in ``session`` as if a query had loaded it (no SQL:
     make_transient_to_detached, then add), so changes to it are written as usual."""
     if values[0] is None:  # an outer join found nothing
         return None
+    if not _configured:
+        _configure()
     instance = model.__mapper__.class_manager.new_instance()
     instance.__dict__.update(zip(table.c.keys(), values, strict=True))
     make_transient_to_detached(instance)

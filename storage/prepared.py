@@ -21,8 +21,9 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.selectable import Select
@@ -103,15 +104,13 @@ class Prepared:
             return found
         # An INSERT names exactly the columns each row carries: no default runs at run time.
         columns = list(keys) if isinstance(self.statement, Insert) else None
+        if isinstance(self.statement, Insert):
+            table = self.statement.table
+            defaulted = [c.key for c in table.c if c.key not in keys and c.default is not None]
+            if defaulted:  # a Python-side default would be left out: refuse, never store NULL
+                raise ValueError(f"rows must name {', '.join(defaulted)} (they have defaults)")
         compiled = self.statement.compile(dialect=dialect, column_keys=columns)
         made = _Compiled(compiled, dialect)
-        if isinstance(self.statement, Insert):
-            missing = [c.key for c in self.statement.table.c if c.key not in keys]
-            defaulted = [
-                k for k in missing if self.statement.table.c[k].default is not None
-            ]  # a Python-side default would be left out: refuse rather than store NULL
-            if defaulted:
-                raise ValueError(f"rows must name {', '.join(defaulted)} (they have defaults)")
         with self._lock:
             self._compiled.setdefault(dialect, {})[keys] = made
         return made
@@ -121,7 +120,7 @@ class Prepared:
         statement that returns any (RETURNING, SELECT) for the last row, else []."""
         if not rows:
             return []
-        connection = db.connection() if isinstance(db, Session) else db
+        connection = session_connection(db) if isinstance(db, Session) else db
         dialect = connection.dialect
         compiled = self._for(dialect, tuple(rows[0]))
         parameters = [compiled.parameters(row) for row in rows]
@@ -150,3 +149,22 @@ class Prepared:
             raise  # pragma: no cover - the call above always raises
         finally:
             cursor.close()
+
+
+_CONNECTION = "carevoice.connection"
+
+
+def session_connection(session: Session) -> Connection:
+    """``session.connection()``, remembered until the session's transaction ends: asking the
+    session each time went through its transaction bookkeeping, ~6 times per message."""
+    connection: Connection | None = session.info.get(_CONNECTION)
+    if connection is None or connection.closed or connection.invalidated:
+        connection = session.info[_CONNECTION] = session.connection()
+    return connection
+
+
+def _transaction_ended(session: OrmSession, _transaction: Any) -> None:
+    session.info.pop(_CONNECTION, None)
+
+
+event.listen(OrmSession, "after_transaction_end", _transaction_ended)
