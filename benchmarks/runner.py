@@ -5,8 +5,9 @@
 Each person completes the home-care survey (7 messages). The baseline inserts the same number of
 rows into a one-column table in one transaction each, on the same database: the ratio says what
 the runner's work (engine, encryption, answers, outbox, idempotency log) costs per message.
-Statements per message are counted by a SQLAlchemy ``before_cursor_execute`` listener, plus
-COMMIT and PostgreSQL's BEGIN (which the drivers do not send through a cursor).
+Statements per message are counted by a SQLAlchemy ``before_cursor_execute`` listener (which
+the hot path's driver-level statements fire too, storage/prepared.py), plus BEGIN and COMMIT
+(which do not pass through a cursor).
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ class Statements:
     def __init__(self, engine: Engine) -> None:
         self.count = 0
         event.listen(engine, "before_cursor_execute", self._statement)
-        if engine.dialect.name != "sqlite":  # there our engine sends BEGIN IMMEDIATE itself
-            event.listen(engine, "begin", self._statement)
+        # BEGIN is sent by the driver (PostgreSQL) or by our engine on the driver (SQLite's
+        # BEGIN IMMEDIATE, storage.db): neither passes through a cursor event.
+        event.listen(engine, "begin", self._statement)
         event.listen(engine, "commit", self._statement)
 
     def _statement(self, *_args: object, **_kwargs: object) -> None:

@@ -33,7 +33,7 @@ Processor = Callable[[Any], Any] | None
 
 
 class _Compiled:
-    __slots__ = ("defaults", "names", "positional", "processors", "results", "sql")
+    __slots__ = ("defaults", "names", "positional", "processors", "results", "returns_rows", "sql")
 
     def __init__(self, compiled: SQLCompiler, dialect: Dialect) -> None:
         for name, bind in compiled.binds.items():
@@ -57,6 +57,11 @@ class _Compiled:
         # A SELECT's column types turn the driver's values into ours (set on first fetch, from
         # the cursor's description, as SQLAlchemy does).
         self.results: list[Processor] | None = None
+        # Known from the statement, not asked of the cursor: psycopg builds a description
+        # object per column each time it is asked (39 for the person's query).
+        # A text() statement's rows (the advisory lock's) are never read.
+        statement: Any = compiled.statement
+        self.returns_rows = bool(statement.is_select or compiled.effective_returning)
 
     def parameters(self, row: dict[str, Any]) -> Any:
         if self.defaults:
@@ -138,7 +143,7 @@ class Prepared:
                 cursor.executemany(compiled.sql, parameters)
                 return []
             cursor.execute(compiled.sql, given)
-            if cursor.description is None:
+            if not compiled.returns_rows:
                 return []
             return compiled.processed(self.statement, dialect, cursor)
         except Exception as error:
