@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.sms import openapi
 from bot.channels.sms.format import render, split_long
@@ -37,15 +37,23 @@ TEXT_ONLY = "Sorry, we can only read text. Please reply with words or numbers."
 CARRIER_CONFIRMED = {"opted_out", "opted_in"}
 
 
+TWIML_START = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
 def twiml(outcome: Outcome) -> str:
-    """The replies as TwiML; nothing to say is an empty <Response/>."""
-    response = MessagingResponse()
-    for message in outcome.replies:
-        if message.role in CARRIER_CONFIRMED:
-            continue
-        for part in split_long(render(message)):
-            response.message(part)
-    return str(response)
+    """The replies as TwiML; nothing to say is an empty <Response/>.
+
+    Written as twilio's MessagingResponse writes it (the same text, byte for byte: a test
+    compares them), without building an ElementTree for every reply."""
+    parts = [
+        f"<Message>{escape(part)}</Message>" if part else "<Message />"
+        for message in outcome.replies
+        if message.role not in CARRIER_CONFIRMED
+        for part in split_long(render(message))
+    ]
+    if not parts:
+        return f"{TWIML_START}<Response />"
+    return f"{TWIML_START}<Response>{''.join(parts)}</Response>"
 
 
 def _xml(body: str, status: int = 200) -> Response:

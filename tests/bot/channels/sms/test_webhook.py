@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
+from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels.sms.format import render, split_long
+from bot.channels.sms.webhook import twiml
+from bot.surveys.runner import Outcome
+from flows.events import Message
 from storage.models import Answer, InboundMessage, OptOut, Outbox
 from tests.bot.channels.sms.harness import PUBLIC_URL, SmsWorld, messages
 
@@ -175,3 +182,19 @@ def test_status_callback_updates_the_outbox(sms_world: SmsWorld) -> None:
         signature=None,
     )
     assert forged.status_code == 403
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(st.characters(blacklist_categories=["Cs", "Cc"])), max_size=3))
+def test_twiml_is_what_twilios_own_messaging_response_writes(texts: list[str]) -> None:
+    replies = [Message(role="question", text=t) for t in texts]
+    expected = MessagingResponse()
+    for reply in replies:
+        for part in split_long(render(reply)):
+            expected.message(part)
+    assert twiml(Outcome(replies)) == str(expected)
+
+
+def test_twiml_leaves_out_what_the_carrier_already_confirmed() -> None:
+    replies = [Message(role="opted_out", text="You are unsubscribed.")]
+    assert twiml(Outcome(replies)) == str(MessagingResponse())
