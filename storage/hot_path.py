@@ -27,6 +27,7 @@ from sqlalchemy import Table, and_, bindparam, event, func, insert, select, upda
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from storage.models import Address, Answer, Conversation, InboundMessage, OptOut, Outbox
@@ -123,6 +124,10 @@ def _loaded(session: Session, model: Any, table: Table, values: tuple[Any, ...])
         return None
     if not _configured:
         _configure()
+    # As a query would: a row already in the session is that object, left as it is there.
+    present = session.identity_map.get(identity_key(model, values[0]))
+    if present is not None:
+        return present
     instance = model.__mapper__.class_manager.new_instance()
     instance.__dict__.update(zip(table.c.keys(), values, strict=True))
     make_transient_to_detached(instance)

@@ -103,6 +103,9 @@ def ensure_address(
     )
     session.add(created)
     session.flush()
+    # What the flush made the one query forget, read again in one query (a new address may
+    # still have an opt-out row, kept after an erasure) rather than piece by piece later.
+    hot_path.load_person(session, channel, vault.lookup_hashes(channel, address))
     return created
 
 
@@ -246,6 +249,8 @@ def latest_conversation(session: Session, channel: str, hashes: list[str]) -> Co
 
 def remember_flow(session: Session, flow_id: str, version: int, source: str, at: datetime) -> None:
     """Keep the flow's text; two people starting the same new flow at once both succeed."""
+    if hot_path.remembered_source(session, flow_id, version) == source:
+        return  # read back from this database before: it is stored
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(FlowVersion).values(
