@@ -271,10 +271,11 @@ def check(
 
 # Whole-message replies that are commands to a survey or a carrier (STOP, HELP, SKIP…) or the
 # everyday "don't know" answers to a question. The model's score of a word or two out of any
-# context is noise ("quit" 0.98, "stop" 0.72, "not sure" 0.10, against a recall threshold of
-# 0.08): alone it never flags one of these, so a STOP is never taken for a cry for help and an
-# unsure answer raises no flag. The rules still read them, and a short message that is not one
-# of these ("im scared", "stop it", "please help") is read by the model as any other.
+# context is noise ("quit" 0.98, "stop" 0.45, "not sure" 0.03 with the b3 model, against a
+# recall threshold of 0.10): alone it never flags one of these, so a STOP is never taken for a
+# cry for help and an unsure answer raises no flag. The rules still read them, and a short
+# message that is not one of these ("im scared", "stop it", "please help") is read by the model
+# as any other.
 ROUTINE_REPLIES = frozenset({
     "stop", "stop all", "stopall", "unsubscribe", "cancel", "end", "quit", "start", "unstop",
     "help", "info", "skip", "restart", "feedback", "yes", "no", "y", "n", "ok", "okay",

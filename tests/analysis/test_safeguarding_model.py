@@ -96,7 +96,9 @@ def test_text_without_words_gets_no_model_score() -> None:
 
 def test_mode_sets_how_readily_the_model_flags_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     head = contextual.safeguarding()
-    text = "They always ask if I have had my tablets"
+    # A probe between the bands (a hint of neglect, or nothing): which text lies there depends
+    # on the shipped model ("They always ask if I have had my tablets" did until the b3 model).
+    text = "I dont always get my tea"
     score = contextual.disclosure_score(text)
     assert head.possible <= score < head.likely  # between the bands: a useful probe
     # Default (recall): alone, the model flags from its lower threshold, as a possible concern.
@@ -110,13 +112,26 @@ def test_mode_sets_how_readily_the_model_flags_alone(monkeypatch: pytest.MonkeyP
         check(text)
 
 
-def test_the_veto_reads_the_sentence_a_rule_fired_in() -> None:
+def test_the_veto_reads_the_sentence_a_rule_fired_in(monkeypatch: pytest.MonkeyPatch) -> None:
     praise = "The garden was nice. " * 40
     text = praise + "I don't feel safe with him, he hits me. " + praise
     (evidence, *_) = check(text, use_model=False).evidence
     assert rule_context(text, evidence) == "I don't feel safe with him, he hits me."
-    # The whole text reads as praise to the model; the rule's own sentence does not.
-    assert contextual.disclosure_score(text) < contextual.safeguarding().rule_veto
+    assert check(text).flagged  # by the shipped model, whatever it scores the whole text
+    # The mechanism, whichever model ships: when the whole text reads as praise (below the
+    # veto; the b2 model scored it so, the b3 model does not) the rule's own sentence is read
+    # again and keeps the flag, which the whole-message score alone would have dropped.
+    head = contextual.safeguarding()
+    real = contextual.disclosure_scores
+
+    def as_praise(texts: list[str]) -> list[float]:
+        return [0.0 if len(t) > 300 else s for t, s in zip(texts, real(texts), strict=True)]
+
+    monkeypatch.setattr(contextual, "disclosure_scores", as_praise)
+    assert contextual.disclosure_scores([text]) == [0.0]
+    assert head.rule_veto > 0.0
+    assert not combine(check_rules(text, defer_denials=True), 0.0, head.possible, head.likely,
+                       head.rule_veto).flagged  # fmt: skip
     assert check(text).flagged
 
 
