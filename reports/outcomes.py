@@ -39,8 +39,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import stats  # type: ignore[import-untyped]
-
 from reports.model import Caution, DomainOutcome
 from reports.suppression import is_small
 
@@ -81,6 +79,9 @@ def paired_change(pairs: Sequence[Pair]) -> PairedChange:
         return PairedChange(
             n, before_mean, after_mean, mean, None, None, None, None, None, None, None, None
         )
+    # Imported here: scipy.stats costs ~90 MB of memory in every serve process otherwise.
+    from scipy import stats  # type: ignore[import-untyped]
+
     sd = statistics.stdev(changes)
     half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / math.sqrt(n)
     t = p = dz = None
@@ -97,6 +98,8 @@ def paired_change(pairs: Sequence[Pair]) -> PairedChange:
 def _wilcoxon(changes: Sequence[float]) -> tuple[float | None, float | None]:
     if not any(changes):
         return None, None
+    from scipy import stats
+
     with warnings.catch_warnings():
         # scipy warns that the normal approximation is rough for small n with ties; it is the
         # only approximation available then, and the t-test stands beside it.

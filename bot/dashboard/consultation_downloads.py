@@ -11,8 +11,6 @@ import io
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from bot.dashboard.consultation import find_flow
 from bot.dashboard.consultation_window import WindowReport, report, table
@@ -78,6 +76,10 @@ def _safe(cell: str) -> str:
 
 
 def _xlsx(header: list[str], body: list[list[str]]) -> bytes:
+    # Imported here: openpyxl costs ~28 MB in every serve process otherwise.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -8,9 +8,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from reports.model import DomainOutcome, OutcomesSection
 
 CSV_COLUMNS = (
@@ -45,6 +42,10 @@ def csv_text(section: OutcomesSection) -> str:
 
 
 def xlsx_bytes(section: OutcomesSection) -> bytes:
+    # Imported here: openpyxl costs ~28 MB in every serve process otherwise.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
