@@ -15,7 +15,6 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
-from typer.testing import CliRunner
 
 from bot.app import create_app
 from bot.cli.main import app
@@ -27,43 +26,18 @@ from storage.invitation_links import find
 from storage.models import Address, CampaignRun, Contact, Invitation, Outbox
 from tests.bot.channels.email.harness import MailServer, free_port
 from tests.bot.channels.web.harness import forms
+from tests.fakes.cli_harness import cli, fake_twilio_cli, runner
 from tests.fakes.telegram_api import FakeTelegram, FakeTelegramServer
-from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
+from tests.fakes.twilio_api import FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[3]
-runner = CliRunner()
 PHONES = [f"+4477009001{n:02d}" for n in range(1, 5)]  # examples/contacts.csv, in order
 
 
 @pytest.fixture
 def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    server = FakeTwilioServer().start()
-    from storage.crypto import generate_key
-
-    settings = {
-        "CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'carevoice.db'}",
-        "CAREVOICE_SECRET_KEY": generate_key(),
-        "CAREVOICE_TWILIO_API_URL": server.url,
-        "CAREVOICE_QUIET_HOURS": "21:00-09:00",
-        "CAREVOICE_SMS_PER_SECOND": "500",
-        "TWILIO_ACCOUNT_SID": server.fake.account_sid,
-        "TWILIO_AUTH_TOKEN": server.fake.auth_token,
-        "TWILIO_FROM_NUMBER": "+447700900999",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
-    try:
-        yield server.fake
-    finally:
-        server.stop()
-
-
-def cli(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    out = result.stdout + result.stderr
-    assert result.exit_code == 0, out
-    return out
+    with fake_twilio_cli(tmp_path, monkeypatch) as fake:
+        yield fake
 
 
 def engine() -> Engine:

@@ -6,42 +6,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli.main import app
-from storage.crypto import generate_key
-from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
+from tests.fakes.cli_harness import fake_twilio_cli
+from tests.fakes.cli_harness import run as cli  # these tests check exit codes, failures too
+from tests.fakes.twilio_api import FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[3]
-runner = CliRunner()
 
 
 @pytest.fixture
 def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    server = FakeTwilioServer().start()
-    settings = {
-        "CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'carevoice.db'}",
-        "CAREVOICE_SECRET_KEY": generate_key(),
-        "CAREVOICE_PUBLIC_URL": "https://carevoice.example.org",
-        "CAREVOICE_TWILIO_API_URL": server.url,
-        "CAREVOICE_QUIET_HOURS": "",
-        "CAREVOICE_SMS_PER_SECOND": "500",
-        "TWILIO_ACCOUNT_SID": server.fake.account_sid,
-        "TWILIO_AUTH_TOKEN": server.fake.auth_token,
-        "TWILIO_FROM_NUMBER": "+447700900999",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
-    try:
-        yield server.fake
-    finally:
-        server.stop()
-
-
-def cli(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout + result.stderr
+    with fake_twilio_cli(
+        tmp_path, monkeypatch, quiet_hours="", public_url="https://carevoice.example.org"
+    ) as fake:
+        yield fake
 
 
 def setup_people() -> None:

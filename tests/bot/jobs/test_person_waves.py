@@ -14,17 +14,15 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
-from typer.testing import CliRunner
 
 from bot.cli.main import app
 from bot.config.wiring import Services
 from bot.surveys.schedules import parse_instant
-from storage.crypto import generate_key
 from storage.db import make_engine
 from storage.models import Address, CampaignRun, Conversation, Outbox
-from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
+from tests.fakes.cli_harness import cli, fake_twilio_cli, runner
+from tests.fakes.twilio_api import FakeTwilio
 
-runner = CliRunner()
 ANN, BEN, CAL, DEE, EVE = (f"+4477009002{n:02d}" for n in range(1, 6))
 CONTACTS = (
     "name,phone,language,started_on\n"
@@ -41,33 +39,11 @@ HIGH = ["4", "4", "4", "3", "SKIP"]
 
 @pytest.fixture
 def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    server = FakeTwilioServer().start()
-    settings = {
-        "CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'carevoice.db'}",
-        "CAREVOICE_SECRET_KEY": generate_key(),
-        "CAREVOICE_TWILIO_API_URL": server.url,
-        "CAREVOICE_QUIET_HOURS": "21:00-09:00",
-        "CAREVOICE_SMS_PER_SECOND": "500",
-        "CAREVOICE_REPORT_SUPPRESSION_THRESHOLD": "2",  # so that four people's figures show
-        "TWILIO_ACCOUNT_SID": server.fake.account_sid,
-        "TWILIO_AUTH_TOKEN": server.fake.auth_token,
-        "TWILIO_FROM_NUMBER": "+447700900999",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "contacts.csv").write_text(CONTACTS)
-    try:
-        yield server.fake
-    finally:
-        server.stop()
-
-
-def cli(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    out = result.stdout + result.stderr
-    assert result.exit_code == 0, out
-    return out
+    # So that four people's figures show in the outcomes report.
+    threshold = {"CAREVOICE_REPORT_SUPPRESSION_THRESHOLD": "2"}
+    with fake_twilio_cli(tmp_path, monkeypatch, extra=threshold) as fake:
+        (tmp_path / "contacts.csv").write_text(CONTACTS)
+        yield fake
 
 
 def worker(at: str) -> str:

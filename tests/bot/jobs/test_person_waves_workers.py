@@ -3,8 +3,6 @@ once, and every conversation they start records its wave and pseudonym. Counted 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -15,9 +13,8 @@ from sqlmodel import Session, col, select
 from bot.surveys.person_waves import SCHEDULE
 from storage.crypto import Vault, generate_key
 from storage.models import Campaign, CampaignRun, Contact, Conversation
-from tests.bot.jobs.test_schedule_workers import CAREVOICE, WAIT, postgres  # noqa: F401
 from tests.fakes.people import T0, add_people
-from tests.fakes.twilio_api import FakeTwilioServer
+from tests.fakes.workers import WAIT, workers
 
 PEOPLE = 200
 
@@ -41,38 +38,17 @@ def _campaign(engine: Engine) -> None:
 
 @pytest.mark.slow
 def test_two_workers_invite_each_person_once_per_wave(
-    postgres: tuple[str, Engine],  # noqa: F811
+    postgres: tuple[str, Engine],
     tmp_path: Path,
 ) -> None:
     url, engine = postgres
     key = generate_key()
     add_people(engine, Vault.from_setting(key), providers=5, people=PEOPLE)
     _campaign(engine)
-    twilio = FakeTwilioServer().start()
-    env = {
-        **os.environ,
-        "CAREVOICE_DATABASE_URL": url, "CAREVOICE_SECRET_KEY": key,
-        "CAREVOICE_CAMPAIGN_BATCH": "3", "CAREVOICE_QUIET_HOURS": "",
-        "CAREVOICE_SMS_PER_SECOND": "10000", "CAREVOICE_TWILIO_API_URL": twilio.url,
-        "TWILIO_ACCOUNT_SID": twilio.fake.account_sid,
-        "TWILIO_AUTH_TOKEN": twilio.fake.auth_token, "TWILIO_FROM_NUMBER": "+447700900999",
-    }  # fmt: skip
-    command = [str(CAREVOICE), "worker", "--once", "--now", "2026-12-01T10:00"]
-    workers = [
-        subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-        for _ in range(2)
-    ]  # fmt: skip
-    try:
-        for worker in workers:
+    with workers(url, key, tmp_path, now="2026-12-01T10:00") as (twilio, start):
+        for worker in [start(), start()]:
             _, errors = worker.communicate(timeout=WAIT)
             assert worker.returncode == 0, errors.decode()
-    finally:
-        for worker in workers:  # only the workers this test started, by their own handles
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait(WAIT)
-        twilio.stop()
 
     due = PEOPLE - PEOPLE // 4
     with Session(engine) as db:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,30 +13,11 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from storage.crypto import Vault, generate_key
-from storage.db import in_schema, scratch_schema
-from storage.migrate import upgrade
 from storage.models import CampaignRun, Contact, Conversation, Invitation, Outbox
-from tests.conftest import postgres_url
 from tests.fakes.people import add_campaign, add_people
-from tests.fakes.twilio_api import FakeTwilioServer
+from tests.fakes.workers import WAIT, workers
 
-CAREVOICE = Path("/work/main/.venv/bin/carevoice")
 PEOPLE = 600
-WAIT = 120  # seconds: the bound on every wait below
-
-
-@pytest.fixture
-def postgres() -> Iterator[tuple[str, Engine]]:
-    url = postgres_url()
-    if not url:
-        pytest.skip("set CAREVOICE_TEST_POSTGRES_URL to run on PostgreSQL")
-    with scratch_schema(url) as schema:
-        engine = in_schema(url, schema)
-        upgrade(engine)
-        try:
-            yield f"{url}?options=-csearch_path%3D{schema}", engine
-        finally:
-            engine.dispose()
 
 
 def _count(engine: Engine, query: object) -> int:
@@ -60,28 +39,7 @@ def test_two_workers_and_a_kill_invite_everyone_exactly_once(
     key = generate_key()
     add_people(engine, Vault.from_setting(key), providers=40, people=PEOPLE)
     add_campaign(engine, "Monthly")
-    twilio = FakeTwilioServer().start()
-    env = {
-        **os.environ,
-        "CAREVOICE_DATABASE_URL": url, "CAREVOICE_SECRET_KEY": key,
-        "CAREVOICE_CAMPAIGN_BATCH": "3", "CAREVOICE_QUIET_HOURS": "",
-        "CAREVOICE_SMS_PER_SECOND": "10000", "CAREVOICE_TWILIO_API_URL": twilio.url,
-        "TWILIO_ACCOUNT_SID": twilio.fake.account_sid,
-        "TWILIO_AUTH_TOKEN": twilio.fake.auth_token, "TWILIO_FROM_NUMBER": "+447700900999",
-    }  # fmt: skip
-    command = [str(CAREVOICE), "worker", "--once", "--now", "2026-12-01T10:00"]
-
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start() -> subprocess.Popen[bytes]:
-        started.append(
-            subprocess.Popen(
-                command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-            )
-        )
-        return started[-1]
-
-    try:
+    with workers(url, key, tmp_path, now="2026-12-01T10:00") as (_, start):
         victim, survivor = start(), start()
         deadline = time.monotonic() + WAIT
         while _invited(engine) < 30 and time.monotonic() < deadline and victim.poll() is None:
@@ -97,12 +55,6 @@ def test_two_workers_and_a_kill_invite_everyone_exactly_once(
         third = start()
         _, errors = third.communicate(timeout=WAIT)
         assert third.returncode == 0, errors.decode()
-    finally:
-        for process in started:  # only the workers this test started, by their own handles
-            if process.poll() is None:
-                process.kill()
-                process.wait(WAIT)
-        twilio.stop()
 
     with Session(engine) as db:
         contacts = db.exec(select(func.count()).select_from(Contact)).one()
