@@ -97,20 +97,30 @@ def test_a_person_opted_out_at_planning_is_not_invited_and_shown_apart(twilio: F
     assert "Sunrise Care: opted out 1" in text
 
 
-def test_preview_agrees_with_status_after_the_run(twilio: FakeTwilio) -> None:
-    setup_people("Sunrise Care", "Hilltop")
+HILLTOP = """name,phone,language,easy_read,large_print,answers_on_behalf
+Owen Price,07700 900201,en,no,no,
+Nell Hughes,07700 900202,en,no,no,
+"""
+
+
+def test_preview_agrees_with_status_after_the_run(twilio: FakeTwilio, tmp_path: Path) -> None:
+    setup_people()
+    (tmp_path / "hilltop.csv").write_text(HILLTOP)
+    cli("providers", "add", "Hilltop")
+    cli("contacts", "import", str(tmp_path / "hilltop.csv"), "--provider", "Hilltop")
     stop(PHONES[0])
+    stop("+447700900202")
     add("Monthly", "monthly, first Tuesday, 10:00")
     preview = json.loads(
         cli("campaigns", "preview", "Monthly", "--at", "2026-12-01", "--format", "json")
     )
+    assert preview["by_provider"] == {"Hilltop": 1, "Sunrise Care": 3}
     cli("worker", "--once", "--now", "2026-12-01T10:00")
     shown = status_json("Monthly")
     invited = {label: row["invited"] for label, row in shown["progress"].items()}
     assert sum(invited.values()) == preview["to_invite"] == sum(invited_to(twilio).values())
     assert {label.split(" / ")[0]: n for label, n in invited.items()} == preview["by_provider"]
-    assert shown["not_invited"] == preview["not_invited"]
-    # One STOP stops the person everywhere: both providers' Margaret are left out.
+    assert shown["not_invited"] == preview["not_invited"] == {"opted out": 2}
     assert shown["not_invited_by_provider"] == {
         "Hilltop": {"opted out": 1}, "Sunrise Care": {"opted out": 1},
     }  # fmt: skip
@@ -161,3 +171,32 @@ def test_erased_before_their_turn_is_not_invited_and_the_rest_wait(twilio: FakeT
     assert "0/2 finished" in text
     assert "not asked: waiting 1" in text  # still to be asked: not "not invited"
     assert "Sunrise Care: erased 1" in text
+
+
+def test_a_per_person_wave_shows_who_was_never_asked_apart(twilio: FakeTwilio) -> None:
+    Path("late.csv").write_text(
+        "name,phone,language,started_on\n"
+        "Ann Hughes,07700 900201,en,2026-04-06\n"
+        "Ben Ward,07700 900202,en,2026-04-06\n"
+    )
+    cli("providers", "add", "Bridge Day Centre", "--category", "day_service")
+    cli("contacts", "import", "late.csv", "--provider", "Bridge Day Centre")
+    stop("+447700900202", "2026-04-01")
+    cli(
+        "campaigns", "add", "Outcomes", "--flow", "day_service_outcomes", "--providers", "all",
+        "--per-person", "--waves", "baseline:0,3 months:3", "--window", "1",
+        "--starts", "2026-04-01",
+    )  # fmt: skip
+    cli("worker", "--once", "--now", "2026-04-06T21:30+01:00")  # quiet hours: planned only
+    cli("worker", "--once", "--now", "2026-04-07T09:00+01:00")  # her window closed at midnight
+    assert twilio.sent == []
+    shown = status_json("Outcomes")
+    assert shown["waves"] == {"baseline": {}, "3 months": {}}  # nobody was asked
+    assert shown["not_invited"] == {"baseline": {"window ended": 1}, "3 months": {}}
+    assert shown["not_invited_by_provider"]["baseline"] == {
+        "Bridge Day Centre": {"window ended": 1}
+    }
+    text = cli("campaigns", "status", "Outcomes")
+    assert "finished" not in text
+    assert "  not invited: 1 (not counted above)\n    Bridge Day Centre: window ended 1" in text
+    assert "wave 3 months: nobody asked yet" in text
