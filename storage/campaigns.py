@@ -275,8 +275,11 @@ def latest_period(db: Session, campaign_id: int) -> str | None:
 class Progress:
     provider_id: int
     route: str | None
-    status: str  # invited, delivered, started, finished, opted out, failed, skipped…
+    status: str  # invited, delivered, started, finished, opted out, failed, waiting; or why not
     count: int
+    # Never asked (left out at planning, or refused when their turn came): ``status`` is the
+    # reason the run records ("opted out", "monthly cap", "erased"…), not a stage of a survey.
+    not_invited: bool = False
 
 
 def progress(db: Session, campaign_id: int, period: str) -> list[Progress]:
@@ -292,21 +295,26 @@ def progress(db: Session, campaign_id: int, period: str) -> list[Progress]:
         .where(CampaignRun.campaign_id == campaign_id, CampaignRun.period == period)
         .order_by(col(CampaignRun.id), col(Outbox.id))
     )
-    counts: Counter[tuple[int, str | None, str]] = Counter()
+    counts: Counter[tuple[int, str | None, str, bool]] = Counter()
     seen: set[int] = set()
     for run, conversation, session, sent in db.exec(query):
         if run.id in seen:  # one row per run: its first invitation message tells delivery
             continue
         seen.add(run.id or 0)
         turns = int((session or {}).get("turns", 0))
-        counts[(run.provider_id, run.route, _stage(run, conversation, turns, sent))] += 1
-    return [Progress(p, r, s, n) for (p, r, s), n in sorted(counts.items(), key=str)]
+        left_out = run.status not in {"invited", "planned"}
+        stage = _stage(run, conversation, turns, sent)
+        counts[(run.provider_id, run.route, stage, left_out)] += 1
+    return [Progress(p, r, s, n, x) for (p, r, s, x), n in sorted(counts.items(), key=str)]
 
 
 def _stage(run: CampaignRun, conversation: str | None, turns: int, sent: str | None) -> str:
+    """How far an invited run got; "waiting" for one still to be invited; for one never
+    invited (skipped, unavailable), the reason it records."""
+    if run.status == "planned":
+        return "waiting"
     if run.status != "invited":
-        names = {"planned": "waiting", "skipped": run.reason or "skipped"}
-        return names.get(run.status, run.reason or run.status)
+        return run.reason or run.status
     if conversation == "completed":
         return "finished"
     if conversation == "opted_out" or sent == "suppressed":

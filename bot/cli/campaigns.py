@@ -318,18 +318,26 @@ def _print_preview(summary: dict[str, Any]) -> None:
 @campaigns_app.command("status")
 def status(name: str, output: Format = "text") -> None:
     """Progress of the latest period, per provider and channel, with a progress bar; for a
-    per-person campaign, of each wave (everyone asked it so far)."""
+    per-person campaign, of each wave (everyone asked it so far). People never asked (opted
+    out, no address, monthly cap, erased, channel not available…) are not counted as invited:
+    they are shown apart, as "not invited", with the reason."""
     services = _services()
     with transaction(services.engine) as db:
         campaign = _campaign(db, name)
         if campaign.waves is not None:
-            _print_waves({w.name: _table(db, campaign, w.name) for w in waves_of(campaign)}, output)
+            _print_waves(
+                {w.name: _tables(db, campaign, w.name) for w in waves_of(campaign)}, output
+            )
             return
         period = store.latest_period(db, campaign.id or 0)
-        table = _table(db, campaign, period) if period else {}
+        table, left_out = _tables(db, campaign, period) if period else ({}, {})
     if output == "json":
         shown = {label: counts_json(counts) for label, counts in table.items()}
-        typer.echo(json.dumps({"period": period, "progress": shown}, indent=2))
+        typer.echo(
+            json.dumps(
+                {"period": period, "progress": shown, **not_invited_json(left_out)}, indent=2
+            )
+        )
         return
     if period is None:
         typer.echo(f"campaign {campaign.name!r} has not run yet")
@@ -337,30 +345,76 @@ def status(name: str, output: Format = "text") -> None:
     typer.echo(f"period {period}")
     for label, counts in sorted(table.items()):
         typer.echo(_bar(label, counts))
+    _print_not_invited(left_out)
 
 
-def _table(db: Session, campaign: Campaign, period: str) -> dict[str, Counter[str]]:
+Table = dict[str, Counter[str]]
+
+
+def _tables(db: Session, campaign: Campaign, period: str) -> tuple[Table, Table]:
+    """The people asked (or waiting to be), per "provider / route"; and those never asked,
+    per provider, by the reason their run records."""
     rows = store.progress(db, campaign.id or 0, period)
     names = {r.provider_id: repo.provider_name(db, r.provider_id) for r in rows}
-    table: dict[str, Counter[str]] = {}
+    table: Table = {}
+    left_out: Table = {}
     for row in rows:
+        if row.not_invited:
+            left_out.setdefault(names[row.provider_id], Counter())[row.status] += row.count
+            continue
         label = f"{names[row.provider_id]} / {row.route or '-'}"
         table.setdefault(label, Counter())[row.status] += row.count
-    return table
+    return table, left_out
 
 
-def _print_waves(waves: dict[str, dict[str, Counter[str]]], output: str) -> None:
+def not_invited_json(left_out: Table) -> dict[str, Any]:
+    """``not_invited`` as ``preview`` has it (reason → people), and the same per provider."""
+    total: Counter[str] = sum(left_out.values(), Counter())
+    return {
+        "not_invited": dict(sorted(total.items())),
+        "not_invited_by_provider": {
+            provider: dict(sorted(counts.items())) for provider, counts in sorted(left_out.items())
+        },
+    }
+
+
+def _print_not_invited(left_out: Table, indent: str = "") -> None:
+    total = sum(sum(counts.values()) for counts in left_out.values())
+    if not total:
+        typer.echo(f"{indent}not invited: nobody")
+        return
+    typer.echo(f"{indent}not invited: {total} (not counted above)")
+    for provider, counts in sorted(left_out.items()):
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(counts.items()))
+        typer.echo(f"{indent}  {provider}: {reasons}")
+
+
+def _print_waves(waves: dict[str, tuple[Table, Table]], output: str) -> None:
     if output == "json":
         shown = {
             wave: {label: counts_json(c) for label, c in table.items()}
-            for wave, table in waves.items()
+            for wave, (table, _) in waves.items()
         }
-        typer.echo(json.dumps({"waves": shown}, indent=2))
+        left_out = {wave: not_invited_json(left) for wave, (_, left) in waves.items()}
+        typer.echo(
+            json.dumps(
+                {
+                    "waves": shown,
+                    "not_invited": {w: n["not_invited"] for w, n in left_out.items()},
+                    "not_invited_by_provider": {
+                        w: n["not_invited_by_provider"] for w, n in left_out.items()
+                    },
+                },
+                indent=2,
+            )
+        )
         return
-    for wave, table in waves.items():
-        typer.echo(f"wave {wave}" + ("" if table else ": nobody asked yet"))
+    for wave, (table, left) in waves.items():
+        typer.echo(f"wave {wave}" + ("" if table or left else ": nobody asked yet"))
         for label, counts in sorted(table.items()):
             typer.echo(_bar(label, counts))
+        if left:
+            _print_not_invited(left, "  ")
 
 
 ASKED = ("invited", "delivered", "started", "finished", "opted out", "failed")
@@ -380,8 +434,8 @@ def progress_counts(counts: Counter[str]) -> dict[str, int]:
 
 
 def counts_json(counts: Counter[str]) -> dict[str, int]:
-    """The cumulative counts, as the bar shows them, with the stages of those not asked
-    (waiting, skipped…): the raw stages must never overwrite the cumulative ones."""
+    """The cumulative counts, as the bar shows them, with the stages of those not asked yet
+    (waiting): the raw stages must never overwrite the cumulative ones."""
     return dict(counts) | progress_counts(counts)
 
 
