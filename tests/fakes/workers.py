@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,8 @@ from storage.migrate import upgrade
 from tests.conftest import postgres_url
 from tests.fakes.twilio_api import FakeTwilioServer
 
-CAREVOICE = Path("/work/main/.venv/bin/carevoice")
+# The command beside this interpreter: the one the checkout under test installed.
+CAREVOICE = Path(sys.executable).with_name("carevoice")
 WAIT = 120  # seconds: the bound on every wait in these tests
 
 

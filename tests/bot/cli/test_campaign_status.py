@@ -1,8 +1,6 @@
 """``campaigns status`` counts as invited only the people who were asked: those the planner
 left out (opted out, no address, monthly cap) or who could not be asked when their turn came
-(erased, channel not available) are shown apart, as "not invited", with the recorded reason.
-
-Self-contained (its own small fixture) so that it does not depend on test_campaigns.py's."""
+(erased, channel not available) are shown apart, as "not invited", with the recorded reason."""
 
 from __future__ import annotations
 
@@ -12,47 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli.main import app
 from bot.config.wiring import Services
 from bot.surveys.schedules import parse_instant
-from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
+from tests.fakes.cli_harness import cli, fake_twilio_cli
+from tests.fakes.twilio_api import FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[3]
-runner = CliRunner()
 PHONES = [f"+4477009001{n:02d}" for n in range(1, 5)]  # examples/contacts.csv, in order
 
 
 @pytest.fixture
 def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    server = FakeTwilioServer().start()
-    from storage.crypto import generate_key
-
-    settings = {
-        "CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'carevoice.db'}",
-        "CAREVOICE_SECRET_KEY": generate_key(),
-        "CAREVOICE_TWILIO_API_URL": server.url,
-        "CAREVOICE_QUIET_HOURS": "21:00-09:00",
-        "CAREVOICE_SMS_PER_SECOND": "500",
-        "TWILIO_ACCOUNT_SID": server.fake.account_sid,
-        "TWILIO_AUTH_TOKEN": server.fake.auth_token,
-        "TWILIO_FROM_NUMBER": "+447700900999",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
-    try:
-        yield server.fake
-    finally:
-        server.stop()
-
-
-def cli(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    out = result.stdout + result.stderr
-    assert result.exit_code == 0, out
-    return out
+    with fake_twilio_cli(tmp_path, monkeypatch) as fake:
+        yield fake
 
 
 def setup_people(*providers: str) -> None:
