@@ -68,7 +68,9 @@ class Contact(SQLModel, table=True):
     language: str = Field(default="en", max_length=20)
     easy_read: bool = False
     large_print: bool = False
-    answers_on_behalf: str | None = Field(default=None, max_length=200)
+    # Sealed: who answers for them ("daughter", and often a name with it) is personal data
+    # about a second person.
+    answers_on_behalf: str | None = _sealed_text()
     created_at: datetime = _time()
     erased_at: datetime | None = _time(nullable=True)
     # How they like to be asked: sms, telegram, web_sms (a link by text), web_email. None: the

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.runner import Runner
-from storage import people
+from storage import people, sealed
 from storage.contact_import import import_contacts
 from storage.contact_rows import ContactCsv
 from storage.crypto import Vault, generate_key
@@ -49,6 +49,7 @@ def vault() -> Vault:
 @pytest.fixture
 def held(db_engine: Engine, vault: Vault) -> Runner:
     """Ann (imported, answered by text) and Bob (texted in, never imported)."""
+    sealed.bind(db_engine, vault)  # one key ring for the engine, as the service has
     with transaction(db_engine) as session:
         provider = Provider(name="Sunrise Care", created_at=T0)
         session.add(provider)

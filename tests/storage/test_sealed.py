@@ -22,7 +22,14 @@ from storage.crypto import SecretKeyError, Vault, generate_key
 from storage.db import make_engine, reclaim, transaction
 from storage.key_rotation import rotate_keys
 from storage.migrate import MIGRATIONS, upgrade
-from storage.models import Answer, Conversation, InboundMessage, Outbox, SafeguardingFlag
+from storage.models import (
+    Answer,
+    Contact,
+    Conversation,
+    InboundMessage,
+    Outbox,
+    SafeguardingFlag,
+)
 from tests.bot.channels.sms.harness import SmsWorld
 from tests.storage.clear_rows import DISCLOSURE, WORDS, store_in_clear
 from tests.storage.raw_dump import raw_dump
@@ -151,3 +158,30 @@ def test_the_migration_wants_a_key_only_when_there_are_words(empty_engine: Engin
     with pytest.raises(RuntimeError, match="CAREVOICE_SECRET_KEY"):
         upgrade(empty_engine)
     assert WORDS in raw_dump(empty_engine)  # nothing half-done: the migration rolled back
+
+
+ON_BEHALF = "her son Raymond Okafor"
+
+
+def test_who_answers_on_a_contacts_behalf_is_sealed_by_its_migration(
+    empty_engine: Engine,
+) -> None:
+    upgrade(empty_engine, "0015_campaign_run_fields")
+    with empty_engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO provider (name, category, created_at) "
+            "VALUES ('Sunrise Care', 'general_home_care', '2026-10-01 09:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO contact (provider_id, language, easy_read, large_print, "
+            "answers_on_behalf, created_at) "
+            f"VALUES (1, 'en', false, false, '{ON_BEHALF}', '2026-10-01 09:00:00')"
+        )
+    assert ON_BEHALF in raw_dump(empty_engine)
+    sealed.bind(empty_engine, Vault.from_setting(generate_key()))
+    upgrade(empty_engine)
+    assert ON_BEHALF not in raw_dump(empty_engine)
+    with Session(empty_engine) as db:
+        assert db.exec(select(Contact)).one().answers_on_behalf == ON_BEHALF
+    upgrade_down(empty_engine)
+    assert ON_BEHALF in raw_dump(empty_engine)

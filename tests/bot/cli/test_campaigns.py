@@ -4,6 +4,7 @@ against the fake Twilio API on loopback and a real SQLite database."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from bot.cli.main import app
 from bot.config.wiring import Services
 from bot.surveys.schedules import parse_instant
 from storage import repository as repo
+from storage import sealed
+from storage.crypto import Vault
 from storage.db import make_engine, transaction
 from storage.invitation_links import find
 from storage.models import Address, CampaignRun, Contact, Invitation, Outbox
@@ -41,7 +44,10 @@ def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwil
 
 
 def engine() -> Engine:
-    return make_engine("sqlite:///carevoice.db")
+    """The CLI's database, with its key ring (who answers on a contact's behalf is sealed)."""
+    opened = make_engine("sqlite:///carevoice.db")
+    sealed.bind(opened, Vault.from_setting(os.environ["CAREVOICE_SECRET_KEY"]))
+    return opened
 
 
 def setup_people(provider: str = "Sunrise Care") -> None:
