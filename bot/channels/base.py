@@ -32,6 +32,18 @@ class Failure(StrEnum):
 
 
 @dataclass(frozen=True)
+class SendFailure(Exception):
+    """Why a carrier did not take a message, and what kind of failure that is: what a channel's
+    sender raises, for the channel to turn into a ``SendResult``."""
+
+    reason: str
+    kind: Failure
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
 class SendResult:
     """The outcome of handing one message to a carrier."""
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.channels.base import Capabilities, Failure, OptWords, Rendered, SendResult
+from bot.channels.base import Capabilities, Failure, OptWords, Rendered, SendFailure, SendResult
 from bot.channels.email.compose import compose, html_body, plain_body, subject_of, unsubscribe_line
-from bot.channels.email.sender import SendFailure, SmtpSender
+from bot.channels.email.sender import SmtpSender
 from bot.channels.email.tokens import make_token
 from bot.config.settings import Settings, vault_for
 from flows.events import Message

@@ -8,23 +8,11 @@ message itself refuses this e-mail only. Nothing here logs or repeats the addres
 from __future__ import annotations
 
 import smtplib
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from bot.channels.base import Failure
+from bot.channels.base import Failure, SendFailure
 from bot.config.settings import Settings
-
-
-@dataclass(frozen=True)
-class SendFailure(Exception):
-    """Why the server did not take an e-mail, and what kind of failure that is."""
-
-    reason: str
-    kind: Failure
-
-    def __str__(self) -> str:
-        return self.reason
 
 
 def failure_for(code: int, on_recipient: bool) -> Failure:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.channels.base import Capabilities, Failure, OptWords, Rendered, SendResult
+from bot.channels.base import Capabilities, Failure, OptWords, Rendered, SendFailure, SendResult
 from bot.channels.sms.format import TWILIO_MAX, render, split_long
-from bot.channels.sms.sender import Sender, SendFailure, TwilioSender
+from bot.channels.sms.sender import Sender, TwilioSender
 from bot.config.settings import Settings
 from flows import builtins
 from flows.events import Message

@@ -5,27 +5,15 @@ what each of Twilio's codes means)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from requests.exceptions import RequestException
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from bot.channels.base import Failure
+from bot.channels.base import Failure, SendFailure
 from bot.channels.sms.twilio import failure_for
 from bot.config.settings import Settings
-
-
-@dataclass(frozen=True)
-class SendFailure(Exception):
-    """Why a text was not accepted, and what kind of failure that is."""
-
-    reason: str
-    kind: Failure
-
-    def __str__(self) -> str:
-        return self.reason
 
 
 class Sender(Protocol):
