@@ -38,8 +38,16 @@ def bind(engine: Engine, vault: Vault) -> None:
     _rings[engine.dialect] = vault
 
 
-def ring_of(dialect: Dialect) -> Vault | None:
-    return _rings.get(dialect)
+def migration_ring(dialect: Dialect, what: str) -> Vault:
+    """The key ring for a migration that encrypts ``what``; asked for only when there is
+    something to encrypt, since an empty database needs no key."""
+    vault = _rings.get(dialect)
+    if vault is None:
+        raise RuntimeError(
+            f"this migration encrypts {what}: set CAREVOICE_SECRET_KEY "
+            "(or run it through `carevoice db upgrade`, which uses the configured key)"
+        )
+    return vault
 
 
 def _ring(dialect: Dialect) -> Vault:

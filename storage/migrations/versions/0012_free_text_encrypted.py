@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from storage.crypto import Vault
-from storage.sealed import ring_of, seal, unseal
+from storage.sealed import migration_ring, seal, unseal
 
 revision: str = "0012_free_text_encrypted"
 down_revision: str | None = "0011_flag_layer"
@@ -99,20 +99,9 @@ def _rewrite(
         ).all()
         if not rows:
             return
-        vault = _vault(connection)
+        vault = migration_ring(connection.dialect, "stored free text")
         for row_id, stored in rows:
             connection.execute(
                 table.update().where(table.c.id == row_id).values({column: change(vault, stored)})
             )
         last = rows[-1][0]
-
-
-def _vault(connection: sa.Connection) -> Vault:
-    vault = ring_of(connection.dialect)
-    if vault is None:
-        # Only reached when there are words to encrypt: an empty database needs no key.
-        raise RuntimeError(
-            "this migration encrypts stored free text: set CAREVOICE_SECRET_KEY "
-            "(or run it through `carevoice db upgrade`, which uses the configured key)"
-        )
-    return vault

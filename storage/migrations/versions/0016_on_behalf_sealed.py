@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 from storage.crypto import Vault
-from storage.sealed import ring_of, seal, unseal
+from storage.sealed import migration_ring, seal, unseal
 
 revision: str = "0016_on_behalf_sealed"
 down_revision: str | None = "0015_campaign_run_fields"
@@ -46,7 +46,7 @@ def _replace(kind: sa.types.TypeEngine[str], change: Callable[[Vault, str], str]
         sa.select(contact.c.id, contact.c[_COLUMN]).where(contact.c[_COLUMN].is_not(None))
     ).all()
     if rows:
-        vault = _vault(connection)
+        vault = migration_ring(connection.dialect, "who answers on contacts' behalf")
         for row_id, value in rows:
             connection.execute(
                 contact.update().where(contact.c.id == row_id).values({_NEW: change(vault, value)})
@@ -54,14 +54,3 @@ def _replace(kind: sa.types.TypeEngine[str], change: Callable[[Vault, str], str]
     # Plain ALTER TABLE on both databases (alembic's SQLite batch mode would rebuild the table).
     connection.execute(sa.text(f"ALTER TABLE contact DROP COLUMN {_COLUMN}"))
     connection.execute(sa.text(f"ALTER TABLE contact RENAME COLUMN {_NEW} TO {_COLUMN}"))
-
-
-def _vault(connection: sa.Connection) -> Vault:
-    vault = ring_of(connection.dialect)
-    if vault is None:
-        # Only reached when there is something to encrypt: an empty database needs no key.
-        raise RuntimeError(
-            "this migration encrypts who answers on contacts' behalf: set CAREVOICE_SECRET_KEY "
-            "(or run it through `carevoice db upgrade`, which uses the configured key)"
-        )
-    return vault
