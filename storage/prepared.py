@@ -107,13 +107,14 @@ class Prepared:
         found = known.get(keys) if known is not None else None
         if found is not None:
             return found
-        # An INSERT names exactly the columns each row carries: no default runs at run time.
-        columns = list(keys) if isinstance(self.statement, Insert) else None
+        columns = None
         if isinstance(self.statement, Insert):
+            # An INSERT names exactly the columns each row carries: no default runs at run time.
             table = self.statement.table
             defaulted = [c.key for c in table.c if c.key not in keys and c.default is not None]
             if defaulted:  # a Python-side default would be left out: refuse, never store NULL
                 raise ValueError(f"rows must name {', '.join(defaulted)} (they have defaults)")
+            columns = list(keys)
         compiled = self.statement.compile(dialect=dialect, column_keys=columns)
         made = _Compiled(compiled, dialect)
         with self._lock:
