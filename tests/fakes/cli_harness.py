@@ -6,18 +6,23 @@ checkout is read), and the real ``twilio`` client talks to the fake on loopback.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app
+from bot.config.wiring import Services
 from storage.crypto import generate_key
+from storage.models import Address, Outbox
 from tests.fakes.twilio_api import FakeTwilio, FakeTwilioServer
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
@@ -69,3 +74,30 @@ def cli(*args: str) -> str:
     code, out = run(*args)
     assert code == 0, out
     return out
+
+
+def import_examples(*providers: str) -> None:
+    """Each provider (Sunrise Care when none is named), with the example contacts."""
+    for provider in providers or ("Sunrise Care",):
+        cli("providers", "add", provider)
+        cli("contacts", "import", str(ROOT / "examples/contacts.csv"), "--provider", provider)
+
+
+def add_campaign(name: str, schedule: str, *extra: str) -> None:
+    """The monthly home-care survey for every provider, from November 2026."""
+    cli(
+        "campaigns", "add", name, "--flow", "homecare_monthly", "--providers", "all",
+        "--schedule", schedule, "--starts", "2026-11-01", *extra,
+    )  # fmt: skip
+
+
+def reminded_numbers() -> Counter[str]:
+    """Reminders queued so far, per phone number."""
+    services = Services.build()
+    with Session(services.engine) as db:
+        rows = db.exec(
+            select(Address)
+            .join(Outbox, col(Outbox.address_id) == Address.id)
+            .where(Outbox.kind == "reminder")
+        )
+        return Counter(services.vault.decrypt(a.encrypted) for a in rows)

@@ -13,10 +13,9 @@ import pytest
 
 from bot.config.wiring import Services
 from bot.surveys.schedules import parse_instant
-from tests.fakes.cli_harness import cli, fake_twilio_cli
+from tests.fakes.cli_harness import add_campaign, cli, fake_twilio_cli, import_examples
 from tests.fakes.twilio_api import FakeTwilio
 
-ROOT = Path(__file__).resolve().parents[3]
 PHONES = [f"+4477009001{n:02d}" for n in range(1, 5)]  # examples/contacts.csv, in order
 
 
@@ -24,19 +23,6 @@ PHONES = [f"+4477009001{n:02d}" for n in range(1, 5)]  # examples/contacts.csv, 
 def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
     with fake_twilio_cli(tmp_path, monkeypatch) as fake:
         yield fake
-
-
-def setup_people(*providers: str) -> None:
-    for provider in providers or ("Sunrise Care",):
-        cli("providers", "add", provider)
-        cli("contacts", "import", str(ROOT / "examples/contacts.csv"), "--provider", provider)
-
-
-def add(name: str, schedule: str, *extra: str) -> None:
-    cli(
-        "campaigns", "add", name, "--flow", "homecare_monthly", "--providers", "all",
-        "--schedule", schedule, "--starts", "2026-11-01", *extra,
-    )  # fmt: skip
 
 
 def status_json(name: str) -> dict[str, Any]:
@@ -49,9 +35,9 @@ def stop(phone: str, at: str = "2026-11-20") -> None:
 
 
 def test_a_person_opted_out_at_planning_is_not_invited_and_shown_apart(twilio: FakeTwilio) -> None:
-    setup_people()
+    import_examples()
     stop(PHONES[0])
-    add("Monthly", "monthly, first Tuesday, 10:00")
+    add_campaign("Monthly", "monthly, first Tuesday, 10:00")
     cli("worker", "--once", "--now", "2026-12-01T10:00")
     assert {s.to for s in twilio.sent} == set(PHONES[1:])
     shown = status_json("Monthly")
@@ -75,13 +61,13 @@ Nell Hughes,07700 900202,en,no,no,
 
 
 def test_preview_agrees_with_status_after_the_run(twilio: FakeTwilio, tmp_path: Path) -> None:
-    setup_people()
+    import_examples()
     (tmp_path / "hilltop.csv").write_text(HILLTOP)
     cli("providers", "add", "Hilltop")
     cli("contacts", "import", str(tmp_path / "hilltop.csv"), "--provider", "Hilltop")
     stop(PHONES[0])
     stop("+447700900202")
-    add("Monthly", "monthly, first Tuesday, 10:00")
+    add_campaign("Monthly", "monthly, first Tuesday, 10:00")
     preview = json.loads(
         cli("campaigns", "preview", "Monthly", "--at", "2026-12-01", "--format", "json")
     )
@@ -109,9 +95,9 @@ def invited_to(twilio: FakeTwilio) -> dict[str, int]:
 
 
 def test_the_monthly_cap_is_not_invited(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("First", "monthly, first Tuesday, 10:00")
-    add("Second", "monthly, day 2, 10:00")
+    import_examples()
+    add_campaign("First", "monthly, first Tuesday, 10:00")
+    add_campaign("Second", "monthly, day 2, 10:00")
     cli("worker", "--once", "--now", "2026-12-01T10:00")
     cli("worker", "--once", "--now", "2026-12-02T10:00")
     shown = status_json("Second")
@@ -128,8 +114,8 @@ def test_the_monthly_cap_is_not_invited(twilio: FakeTwilio) -> None:
 
 
 def test_erased_before_their_turn_is_not_invited_and_the_rest_wait(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("Paced", "monthly, first Tuesday, 10:00", "--throttle", "sms=60/h")  # one a minute
+    import_examples()
+    add_campaign("Paced", "monthly, first Tuesday, 10:00", "--throttle", "sms=60/h")  # one a minute
     cli("worker", "--once", "--now", "2026-12-01T10:00")
     assert len(invited_to(twilio)) == 1
     cli("contacts", "erase", "07700 900104", "--yes")  # planned, not asked yet

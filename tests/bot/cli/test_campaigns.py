@@ -26,14 +26,20 @@ from storage import sealed
 from storage.crypto import Vault
 from storage.db import make_engine, transaction
 from storage.invitation_links import find
-from storage.models import Address, CampaignRun, Contact, Invitation, Outbox
+from storage.models import CampaignRun, Contact, Invitation
 from tests.bot.channels.email.harness import MailServer, free_port
 from tests.bot.channels.web.harness import forms
-from tests.fakes.cli_harness import cli, fake_twilio_cli, runner
+from tests.fakes.cli_harness import (
+    add_campaign,
+    cli,
+    fake_twilio_cli,
+    import_examples,
+    reminded_numbers,
+    runner,
+)
 from tests.fakes.telegram_api import FakeTelegram, FakeTelegramServer
 from tests.fakes.twilio_api import FakeTwilio
 
-ROOT = Path(__file__).resolve().parents[3]
 PHONES = [f"+4477009001{n:02d}" for n in range(1, 5)]  # examples/contacts.csv, in order
 
 
@@ -50,18 +56,6 @@ def engine() -> Engine:
     return opened
 
 
-def setup_people(provider: str = "Sunrise Care") -> None:
-    cli("providers", "add", provider)
-    cli("contacts", "import", str(ROOT / "examples/contacts.csv"), "--provider", provider)
-
-
-def add(name: str, schedule: str, *extra: str) -> None:
-    cli(
-        "campaigns", "add", name, "--flow", "homecare_monthly", "--providers", "all",
-        "--schedule", schedule, "--starts", "2026-11-01", *extra,
-    )  # fmt: skip
-
-
 def preview_json(name: str, at: str) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(
         cli("campaigns", "preview", name, "--at", at, "--format", "json")
@@ -75,8 +69,8 @@ def invited_to(twilio: FakeTwilio) -> Counter[str]:
 
 
 def test_preview_equals_what_is_then_sent_and_a_rerun_sends_nothing(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("Monthly", "monthly, first Tuesday, 10:00")
+    import_examples()
+    add_campaign("Monthly", "monthly, first Tuesday, 10:00")
     shown = json.loads(
         cli("campaigns", "preview", "Monthly", "--at", "2026-12-01", "--format", "json")
     )
@@ -113,8 +107,8 @@ def _segments(body: str) -> int:
 
 
 def test_quiet_hours_hold_invitations_until_morning(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("Late", "monthly, first Tuesday, 22:00")
+    import_examples()
+    add_campaign("Late", "monthly, first Tuesday, 22:00")
     out = cli("worker", "--once", "--now", "2026-12-01T22:00")
     assert 'reason="quiet hours"' in out
     assert twilio.sent == []
@@ -123,9 +117,9 @@ def test_quiet_hours_hold_invitations_until_morning(twilio: FakeTwilio) -> None:
 
 
 def test_the_monthly_cap_holds_across_two_campaigns(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("First", "monthly, first Tuesday, 10:00")
-    add("Second", "monthly, day 2, 10:00")
+    import_examples()
+    add_campaign("First", "monthly, first Tuesday, 10:00")
+    add_campaign("Second", "monthly, day 2, 10:00")
     cli("worker", "--once", "--now", "2026-12-01T10:00")
     out = cli("worker", "--once", "--now", "2026-12-02T10:00")
     assert (
@@ -138,11 +132,11 @@ def test_the_monthly_cap_holds_across_two_campaigns(twilio: FakeTwilio) -> None:
 
 
 def test_an_opted_out_and_an_erased_person_are_never_invited(twilio: FakeTwilio) -> None:
-    setup_people()
+    import_examples()
     cli("contacts", "erase", "07700 900104", "--yes")
     services = Services.build()
     services.runner.handle("sms", PHONES[0], "STOP", "SM-stop-1", parse_instant("2026-11-20"))
-    add("Monthly", "monthly, first Tuesday, 10:00")
+    add_campaign("Monthly", "monthly, first Tuesday, 10:00")
     shown = json.loads(
         cli("campaigns", "preview", "Monthly", "--at", "2026-12-01", "--format", "json")
     )
@@ -153,8 +147,10 @@ def test_an_opted_out_and_an_erased_person_are_never_invited(twilio: FakeTwilio)
 
 
 def test_one_reminder_only_to_those_who_have_not_answered(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("Monthly", "monthly, first Tuesday, 10:00", "--remind-after", "3", "--expire-after", "7")
+    import_examples()
+    add_campaign(
+        "Monthly", "monthly, first Tuesday, 10:00", "--remind-after", "3", "--expire-after", "7"
+    )
     cli("worker", "--once", "--now", "2026-12-01T10:00")
     services = Services.build()
     at = parse_instant("2026-12-01T11:00")
@@ -163,13 +159,13 @@ def test_one_reminder_only_to_those_who_have_not_answered(twilio: FakeTwilio) ->
     services.runner.handle("sms", PHONES[1], "1", "SM-t-0", at)  # Tom is part-way through
     services.runner.handle("sms", PHONES[3], "STOP", "SM-s-0", at)  # Sunita opts out
     cli("worker", "--once", "--now", "2026-12-03T10:00")  # not yet three days
-    assert _reminders() == []
+    assert sorted(reminded_numbers().elements()) == []
     sent = len(twilio.sent)
     cli("worker", "--once", "--now", "2026-12-04T10:00")
-    assert _reminders() == [PHONES[2]]  # Aled only
+    assert sorted(reminded_numbers().elements()) == [PHONES[2]]  # Aled only
     assert {s.to for s in twilio.sent[sent:]} == {PHONES[2]}
     cli("worker", "--once", "--now", "2026-12-05T10:00")
-    assert _reminders() == [PHONES[2]]  # at most one
+    assert sorted(reminded_numbers().elements()) == [PHONES[2]]  # at most one
     cli("worker", "--once", "--now", "2026-12-08T10:00")  # expiry after seven days
     with Session(engine()) as db:
         closed = db.exec(select(CampaignRun).where(col(CampaignRun.closed_at).is_not(None)))
@@ -177,8 +173,8 @@ def test_one_reminder_only_to_those_who_have_not_answered(twilio: FakeTwilio) ->
 
 
 def test_status_json_counts_are_cumulative_like_the_bar(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("Monthly", "monthly, first Tuesday, 10:00")
+    import_examples()
+    add_campaign("Monthly", "monthly, first Tuesday, 10:00")
     cli("worker", "--once", "--now", "2026-12-01T10:00")
     services = Services.build()
     at = parse_instant("2026-12-01T11:00")
@@ -192,21 +188,10 @@ def test_status_json_counts_are_cumulative_like_the_bar(twilio: FakeTwilio) -> N
     assert "1/4 finished" in cli("campaigns", "status", "Monthly")
 
 
-def _reminders() -> list[str]:
-    services = Services.build()
-    with Session(services.engine) as db:
-        rows = db.exec(
-            select(Address)
-            .join(Outbox, col(Outbox.address_id) == Address.id)
-            .where(Outbox.kind == "reminder")
-        )
-        return sorted(services.vault.decrypt(a.encrypted) for a in rows)
-
-
 def test_dst_and_five_tuesdays_through_the_worker(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("Spring", "monthly, first Tuesday, 10:00")
-    add("Last", "monthly, last Tuesday, 10:00", "--ends", "2026-12-31")
+    import_examples()
+    add_campaign("Spring", "monthly, first Tuesday, 10:00")
+    add_campaign("Last", "monthly, last Tuesday, 10:00", "--ends", "2026-12-31")
     cli("worker", "--once", "--now", "2026-12-01T10:00")  # Spring's December
     cli("worker", "--once", "--now", "2026-12-29T10:00")  # Last's: capped, December has one
     with Session(engine()) as db:
@@ -226,13 +211,13 @@ def _invitations(month: str) -> int:
 
 
 def test_a_person_who_prefers_a_web_link_gets_one_by_text(twilio: FakeTwilio) -> None:
-    setup_people()
+    import_examples()
     with Session(engine()) as db:
         tom = db.exec(select(Contact).order_by(col(Contact.id))).all()[1]
         tom.preferred_channel = "web_sms"
         db.add(tom)
         db.commit()
-    add("Monthly", "monthly, first Tuesday, 10:00")
+    add_campaign("Monthly", "monthly, first Tuesday, 10:00")
     out = cli("campaigns", "preview", "Monthly", "--at", "2026-12-01")
     assert "web_sms: 1\n" in out
     assert "channel not available" not in out
@@ -243,8 +228,8 @@ def test_a_person_who_prefers_a_web_link_gets_one_by_text(twilio: FakeTwilio) ->
 
 
 def test_list_show_pause_resume_remove(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("Monthly", "0 10 * * 2#1")
+    import_examples()
+    add_campaign("Monthly", "0 10 * * 2#1")
     assert "Monthly  [active]" in cli("campaigns", "list")
     assert "schedule: 0 10 * * 2#1" in cli("campaigns", "show", "Monthly")
     cli("campaigns", "pause", "Monthly")
@@ -265,8 +250,8 @@ def test_list_show_pause_resume_remove(twilio: FakeTwilio) -> None:
 
 
 def test_a_throttle_paces_the_invitations_and_is_shown(twilio: FakeTwilio) -> None:
-    setup_people()
-    add("Paced", "monthly, first Tuesday, 10:00", "--throttle", "sms=60/h")  # one a minute
+    import_examples()
+    add_campaign("Paced", "monthly, first Tuesday, 10:00", "--throttle", "sms=60/h")  # one a minute
     assert "throttles: sms=60/h" in cli("campaigns", "show", "Paced")
     shown = json.loads(cli("campaigns", "show", "Paced", "--format", "json"))
     assert shown["throttles"] == {"sms": 60.0}
@@ -326,7 +311,7 @@ def test_preview_equals_what_is_sent_on_every_route(
     people.write_text(EVERY_ROUTE)
     cli("providers", "add", "Sunrise Care")
     cli("contacts", "import", str(people), "--provider", "Sunrise Care")
-    add("Monthly", "monthly, first Tuesday, 10:00")
+    add_campaign("Monthly", "monthly, first Tuesday, 10:00")
     shown = preview_json("Monthly", "2026-12-01")
     assert shown["by_channel"] == {"sms": 1, "telegram": 1, "web_email": 2, "web_sms": 1}
     assert shown["not_available"] == []
@@ -377,7 +362,9 @@ def test_one_web_link_reminder_resends_the_same_link_the_same_way(
     people.write_text(LINK_PEOPLE)
     cli("providers", "add", "Sunrise Care")
     cli("contacts", "import", str(people), "--provider", "Sunrise Care")
-    add("Monthly", "monthly, first Tuesday, 10:00", "--remind-after", "3", "--expire-after", "7")
+    add_campaign(
+        "Monthly", "monthly, first Tuesday, 10:00", "--remind-after", "3", "--expire-after", "7"
+    )
     cli("worker", "--once", "--now", "2026-12-01T10:00")
     [aled_link] = LINK.findall(twilio.sent[0].body)
     links = {str(m["To"]): LINK.findall(_plain(m))[0] for m in mail.received}
@@ -447,7 +434,7 @@ def test_planning_applies_the_outboxs_stop_and_start_rule(
             repo.set_opt_out(db, "email", hashes, True, "unsubscribe", parse_instant("2026-11-02"))
             if undone:
                 repo.set_opt_out(db, "email", hashes, False, "undo", parse_instant("2026-11-03"))
-    add("Monthly", "monthly, first Tuesday, 10:00")
+    add_campaign("Monthly", "monthly, first Tuesday, 10:00")
     shown = preview_json("Monthly", "2026-12-01")
     # Rhys's texts stay stopped by his e-mail STOP; the address he re-enabled serves.
     assert shown["by_channel"] == {"sms": 1, "web_email": 1}

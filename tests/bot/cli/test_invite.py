@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.cli_harness import fake_twilio_cli
+from tests.fakes.cli_harness import fake_twilio_cli, import_examples
 from tests.fakes.cli_harness import run as cli  # these tests check exit codes, failures too
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -22,16 +22,8 @@ def twilio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwil
         yield fake
 
 
-def setup_people() -> None:
-    assert cli("providers", "add", "Sunrise Care")[0] == 0
-    code, out = cli(
-        "contacts", "import", str(ROOT / "examples/contacts.csv"), "--provider", "Sunrise Care"
-    )
-    assert code == 0, out
-
-
 def test_dry_run_sends_nothing(twilio: FakeTwilio) -> None:
-    setup_people()
+    import_examples()
     code, out = cli(
         "invite", "--flow", "homecare_monthly", "--provider", "Sunrise Care", "--dry-run"
     )
@@ -44,7 +36,7 @@ def test_dry_run_sends_nothing(twilio: FakeTwilio) -> None:
 
 
 def test_invite_then_worker_sends_once_per_month(twilio: FakeTwilio) -> None:
-    setup_people()
+    import_examples()
     code, out = cli("invite", "--flow", "homecare_monthly", "--provider", "Sunrise Care")
     assert code == 0, out
     assert "queued 4 invitations" in out
@@ -62,7 +54,7 @@ def test_unknown_provider_and_flow(twilio: FakeTwilio) -> None:
     code, out = cli("invite", "--flow", "homecare_monthly", "--provider", "Nobody")
     assert code == 1
     assert "no provider called 'Nobody'" in out
-    setup_people()
+    import_examples()
     code, out = cli("invite", "--flow", "nope", "--provider", "Sunrise Care")
     assert code == 1
     assert "no flow 'nope'" in out
@@ -78,7 +70,7 @@ def test_worker_without_twilio_settings_says_what_to_set(
 
 
 def test_invite_takes_a_flow_file_too(twilio: FakeTwilio) -> None:
-    setup_people()
+    import_examples()
     flow_file = str(ROOT / "examples/meals_survey.yaml")
     code, out = cli("invite", "--flow", flow_file, "--provider", "Sunrise Care", "--dry-run")
     assert code == 0, out

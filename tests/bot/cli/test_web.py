@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 
 from bot.app import create_app
 from bot.config.settings import Settings
-from tests.bot.cli.test_invite import cli, setup_people, twilio
+from tests.bot.cli.test_invite import cli, twilio
 from tests.bot.safeguarding.test_alerts import Inbox, free_port
+from tests.fakes.cli_harness import import_examples
 from tests.fakes.twilio_api import FakeTwilio
 
 __all__ = ["twilio"]
@@ -47,7 +48,7 @@ def opens_the_form(token: str) -> bool:
 
 
 def test_invite_by_sms_sends_each_person_a_personal_link(twilio: FakeTwilio) -> None:
-    setup_people()
+    import_examples()
     code, out = cli("invite", "--flow", "fft", "--provider", "Sunrise Care", "--channel", "web",
                     "--dry-run")  # fmt: skip
     assert code == 0, out

@@ -19,8 +19,8 @@ from bot.cli.main import app
 from bot.config.wiring import Services
 from bot.surveys.schedules import parse_instant
 from storage.db import make_engine
-from storage.models import Address, CampaignRun, Conversation, Outbox
-from tests.fakes.cli_harness import cli, fake_twilio_cli, runner
+from storage.models import CampaignRun, Conversation
+from tests.fakes.cli_harness import cli, fake_twilio_cli, reminded_numbers, runner
 from tests.fakes.twilio_api import FakeTwilio
 
 ANN, BEN, CAL, DEE, EVE = (f"+4477009002{n:02d}" for n in range(1, 6))
@@ -59,17 +59,6 @@ def answer(phone: str, texts: list[str], at: str) -> None:
 
 def invited(twilio: FakeTwilio, since: int = 0) -> Counter[str]:
     return Counter(s.to for s in twilio.sent[since:] if s.body.startswith("Hello."))
-
-
-def reminded() -> Counter[str]:
-    services = Services.build()
-    with Session(services.engine) as db:
-        rows = db.exec(
-            select(Address)
-            .join(Outbox, col(Outbox.address_id) == Address.id)
-            .where(Outbox.kind == "reminder")
-        )
-        return Counter(services.vault.decrypt(a.encrypted) for a in rows)
 
 
 def waves() -> list[tuple[str | None, str, bool]]:
@@ -124,7 +113,7 @@ def test_baseline_then_follow_ups_missed_reminded_completed_and_erased(
     for phone, said in ((ANN, LOW), (BEN, LOWER), (CAL, LOW), (DEE, LOWER)):
         answer(phone, said, "2026-04-06T11:00")
     worker("2026-04-13T10:00")
-    assert reminded() == Counter()  # everyone answered their baseline
+    assert reminded_numbers() == Counter()  # everyone answered their baseline
     worker("2026-05-11T10:00")
     assert invited(twilio)[EVE] == 1
     answer(EVE, LOW, "2026-05-11T11:00")
@@ -137,11 +126,11 @@ def test_baseline_then_follow_ups_missed_reminded_completed_and_erased(
     answer(BEN, HIGH, "2026-07-07T12:00")
     answer(DEE, HIGH, "2026-07-08T12:00")
     worker("2026-07-12T10:00")
-    assert reminded() == Counter()  # not yet seven days
+    assert reminded_numbers() == Counter()  # not yet seven days
     worker("2026-07-13T10:00")
-    assert reminded() == Counter({CAL: 1})  # only Cal, who has not answered at all
+    assert reminded_numbers() == Counter({CAL: 1})  # only Cal, who has not answered at all
     worker("2026-07-14T10:00")
-    assert reminded() == Counter({CAL: 1})  # one reminder, never two
+    assert reminded_numbers() == Counter({CAL: 1})  # one reminder, never two
     worker("2026-07-20T10:00")  # the fourteen-day window has ended
     assert "wave 3 months" in cli("campaigns", "status", "Outcomes")
     status = json.loads(cli("campaigns", "status", "Outcomes", "--format", "json"))
@@ -259,15 +248,15 @@ def test_a_personal_link_is_reminded_once_within_the_window(
     [link] = [w for s in twilio.sent if s.to == fay for w in s.body.split() if "/s/" in w]
     answer(gil, ["STOP"], "2026-04-07T10:00")
     worker("2026-04-15T10:00")
-    assert reminded() == Counter()  # not yet ten days
+    assert reminded_numbers() == Counter()  # not yet ten days
     sent = len(twilio.sent)
     worker("2026-04-16T10:00")
-    assert reminded() == Counter({ANN: 1, fay: 1})  # not Gil, who said STOP
+    assert reminded_numbers() == Counter({ANN: 1, fay: 1})  # not Gil, who said STOP
     [again] = [s.body for s in twilio.sent[sent:] if s.to == fay]
     assert again.startswith("A reminder:")
     assert link in again.split()
     worker("2026-04-17T10:00")
-    assert reminded()[fay] == 1
+    assert reminded_numbers()[fay] == 1
     worker("2026-04-20T10:00")  # the window has ended
     with Session(make_engine("sqlite:///carevoice.db")) as db:
         runs = list(db.exec(select(CampaignRun)))
