@@ -24,6 +24,11 @@ def packaged_bytes(name: str) -> bytes:
     return resources.files("analysis").joinpath("data", name).read_bytes()
 
 
+def packaged_path(name: str) -> str:
+    """The file system path of ``analysis/data/<name>`` (the package is installed as files)."""
+    return str(resources.files("analysis").joinpath("data", name))
+
+
 def packaged_text(name: str) -> str:
     return packaged_bytes(name).decode("utf-8")
 

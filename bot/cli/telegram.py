@@ -23,7 +23,8 @@ def set_webhook() -> None:
     token (CAREVOICE_TELEGRAM_SECRET) it must send back."""
     from telegram import Bot
 
-    from bot.channels.telegram.sender import Refused, TelegramSender
+    from bot.channels.telegram.pacing import Refused
+    from bot.channels.telegram.sender import TelegramSender
     from bot.channels.telegram.webhook import WEBHOOK_PATH
 
     settings = Settings()
@@ -60,8 +61,8 @@ def poll(
     """Fetch updates with long polling instead of a webhook (no public address needed); stops
     with Ctrl-C. Removes any webhook, since Telegram allows one or the other."""
     from bot.channels.telegram.channel import TelegramChannel
+    from bot.channels.telegram.pacing import Refused
     from bot.channels.telegram.polling import poll as run_poll
-    from bot.channels.telegram.sender import Refused
     from bot.config.database import DatabaseNotReady
     from bot.config.wiring import Services
 
@@ -98,7 +99,7 @@ def link(
 ) -> None:
     """Print a link that opens the bot and starts FLOW, for a poster or a newsletter."""
     from bot.channels.telegram.links import deep_link, write_qr
-    from bot.channels.telegram.sender import Refused
+    from bot.channels.telegram.pacing import Refused
     from bot.surveys.catalog import FlowCatalog
 
     settings = Settings()

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from storage.migrate import current, head, needs_upgrade, upgrade
+from storage.migrate import current, head, needs_upgrade, scripts_head, upgrade
 from storage.models import metadata
 
 
@@ -29,3 +29,16 @@ def test_models_match_latest_migration(db_engine: Engine) -> None:
 def test_upgrade_twice_is_harmless(db_engine: Engine) -> None:
     upgrade(db_engine)
     assert current(db_engine) == head()
+
+
+def test_head_names_the_newest_migration() -> None:
+    # A new migration must change storage.migrate.HEAD too: readiness compares against it.
+    assert head() == scripts_head(), f"set HEAD = {scripts_head()!r} in storage/migrate.py"
+
+
+def test_current_reads_the_version_as_alembic_does(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0003_flag_text")
+    with empty_engine.connect() as connection:
+        alembic_says = MigrationContext.configure(connection).get_current_revision()
+    assert current(empty_engine) == alembic_says == "0003_flag_text"
+    assert needs_upgrade(empty_engine)

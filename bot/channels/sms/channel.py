@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from bot.channels.base import Capabilities, Failure, OptWords, Rendered, SendFailure, SendResult
 from bot.channels.sms.format import TWILIO_MAX, render, split_long
-from bot.channels.sms.sender import Sender, TwilioSender
 from bot.config.settings import Settings
 from flows import builtins
 from flows.events import Message
@@ -19,6 +18,7 @@ from flows.events import Message
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from bot.channels.sms.sender import Sender
     from bot.config.wiring import Services
 
 NAME = "sms"
@@ -50,6 +50,9 @@ class SmsChannel:
     def sender(self) -> Sender:
         """Twilio's client, made on first use: the service can run without Twilio settings."""
         if self._sender is None:
+            # Imported here: Twilio's REST client (with requests) is only for processes that send.
+            from bot.channels.sms.sender import TwilioSender
+
             self._sender = TwilioSender(self.settings)
         return self._sender
 

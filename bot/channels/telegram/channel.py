@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.channels.base import Capabilities, Failure, OptWords, Rendered, SendResult
 from bot.channels.telegram.keyboard import TELEGRAM_MAX, payloads
-from bot.channels.telegram.sender import Pacer, Refused, TelegramSender
+from bot.channels.telegram.pacing import Pacer, Refused
 from bot.config.settings import Settings
 from flows import builtins
 from flows.events import Message
@@ -18,6 +18,7 @@ from flows.events import Message
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from bot.channels.telegram.sender import TelegramSender
     from bot.channels.telegram.updates import Intake
     from bot.config.wiring import Services
 
@@ -55,6 +56,8 @@ class TelegramChannel:
     def sender(self) -> TelegramSender:
         """The Bot, made on first use: the service runs (and previews work) without a token."""
         if self._sender is None:
+            from bot.channels.telegram.sender import TelegramSender
+
             self._sender = TelegramSender(self.settings)
         return self._sender
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 import warnings
 from collections.abc import Callable, Coroutine
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -32,6 +30,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import Failure
+from bot.channels.telegram.pacing import Refused
 from bot.config.settings import Settings
 
 T = TypeVar("T")
@@ -40,18 +39,6 @@ T = TypeVar("T")
 for _name in ("telegram.Bot", "telegram.ext", "httpx"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 CALL_TIMEOUT = 30.0  # seconds a caller waits for one Bot API call (long polls add their own)
-
-
-@dataclass(frozen=True)
-class Refused(Exception):
-    """Telegram did not take a message; ``kind`` says what the outbox should do about it."""
-
-    kind: Failure
-    reason: str
-    retry_after: float | None = None
-
-    def __str__(self) -> str:
-        return self.reason
 
 
 def refusal(error: TelegramError) -> Refused:
@@ -73,34 +60,6 @@ def refusal(error: TelegramError) -> Refused:
     if isinstance(error, NetworkError):  # timeouts, 5xx, connection refused
         return Refused(Failure.RETRY_LATER, f"cannot reach Telegram: {error.message}")
     return Refused(Failure.REJECTED, f"Telegram: {error.message}")
-
-
-class Pacer:
-    """Spaces sends out: at most ``overall`` a second, and ``per_chat`` a second to one chat."""
-
-    def __init__(
-        self,
-        overall: float,
-        per_chat: float,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.overall, self.per_chat = 1.0 / overall, 1.0 / per_chat
-        self.sleep, self.clock = sleep, clock
-        self._lock = threading.Lock()
-        self._last_any = float("-inf")
-        self._last: dict[str, float] = {}  # chat → monotonic time; in memory only, never stored
-
-    def wait(self, chat: str) -> None:
-        with self._lock:
-            now = self.clock()
-            last_here = self._last.get(chat, float("-inf"))
-            due = max(self._last_any + self.overall, last_here + self.per_chat)
-            if due > now:
-                self.sleep(due - now)
-            self._last_any = self._last[chat] = max(now, due)
-            if len(self._last) > 10_000:  # forget chats not written to lately
-                self._last = {chat: self._last[chat]}
 
 
 class TelegramSender:

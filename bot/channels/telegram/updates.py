@@ -21,7 +21,8 @@ from telegram import Update
 
 from bot.channels.base import Failure
 from bot.channels.telegram.keyboard import payloads
-from bot.channels.telegram.sender import Refused, TelegramSender
+from bot.channels.telegram.pacing import Refused
+from bot.channels.telegram.sender import TelegramSender
 from bot.surveys.catalog import FlowCatalog
 from bot.surveys.inbound import Inbound, StartRequest
 from bot.surveys.runner import Outcome, Runner

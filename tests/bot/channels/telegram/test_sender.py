@@ -1,4 +1,4 @@
-"""The Bot API caller: Telegram's refusals (real PTB errors) in neutral words, and the pace."""
+"""The Bot API caller: Telegram's refusals (real PTB errors) in neutral words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from bot.channels.base import Failure
-from bot.channels.telegram.sender import Pacer, refusal
+from bot.channels.telegram.sender import refusal
 
 
 @pytest.mark.parametrize(
@@ -27,20 +27,3 @@ def test_telegram_refusals_in_neutral_words(
     refused = refusal(error)
     assert (refused.kind, refused.retry_after) == (kind, retry_after)
     assert "1:x" not in refused.reason
-
-
-def test_the_pacer_spaces_messages_to_one_chat_but_not_across_chats() -> None:
-    waits: list[float] = []
-    now = [100.0]
-
-    def sleep(seconds: float) -> None:  # a clock that moves only when slept on
-        waits.append(seconds)
-        now[0] += seconds
-
-    pacer = Pacer(overall=10, per_chat=1, sleep=sleep, clock=lambda: now[0])
-    pacer.wait("a")
-    assert waits == []
-    pacer.wait("b")
-    assert waits == [pytest.approx(0.1)]  # another chat waits only for the bot-wide rate
-    pacer.wait("a")
-    assert waits[-1] == pytest.approx(0.9)  # a second after its last, which was 0.1 s ago
