@@ -9,8 +9,6 @@ after review is refused rather than silently scored with.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import hashlib
 import json
 from collections import OrderedDict
@@ -24,6 +22,7 @@ from numpy.typing import NDArray
 
 from analysis.datafiles import packaged_bytes, packaged_path
 from analysis.errors import DataFileError
+from analysis.memory import give_back_freed_memory
 
 PROVENANCE_FILE = "encoder.json"
 MAX_TOKENS = 64  # disclosures are short; longer texts are read in overlapping windows
@@ -188,15 +187,8 @@ def load_contextual(reader: Any = packaged_bytes) -> Contextual:
         raise DataFileError(f"analysis/data/{names['heads']}", f"not valid heads ({exc})") from exc
     provenance = files.provenance
     del files, onnx_model
-    _give_back_freed_memory()
+    give_back_freed_memory()
     return Contextual(encoder, heads, provenance)
-
-
-def _give_back_freed_memory() -> None:
-    """Return the pages freed after loading (the files read for their hashes, the runtime's
-    load-time buffers) to the system: glibc keeps them otherwise, about 12 MB of ``serve``."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: its allocator decides
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @cache

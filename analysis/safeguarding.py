@@ -30,6 +30,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from analysis.lexicon import Lexicon, Negation, Rule, load_lexicon
+from analysis.memory import give_back_freed_memory
 from analysis.textnorm import NormalText, normalise
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -159,6 +160,7 @@ def _normalise(text: str, lexicon: Lexicon) -> NormalText:
     correct = _CORRECTORS.get(id(lexicon))
     if correct is None:
         correct = _CORRECTORS[id(lexicon)] = _corrector(lexicon)
+        give_back_freed_memory()
     return normalise(text, lexicon.corrections, correct)
 
 

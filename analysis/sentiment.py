@@ -20,6 +20,7 @@ from functools import cache
 from typing import Literal, cast
 
 from analysis.features import PURPOSES, featurise, words
+from analysis.memory import give_back_freed_memory
 from analysis.model import CLASSES, SentimentModel, load_packaged_model
 
 Label = Literal["positive", "neutral", "negative"]
@@ -50,7 +51,9 @@ def engine_from_env() -> Engine:
 
 @cache
 def model() -> SentimentModel:
-    return load_packaged_model()
+    loaded = load_packaged_model()
+    give_back_freed_memory()
+    return loaded
 
 
 def _purpose(purpose: str | None) -> str | None:
