@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -176,9 +177,9 @@ def load_contextual(reader: Any = packaged_bytes) -> Contextual:
     files = load_model_files(reader)
     names = files.provenance["roles"]
     onnx_model: bytes | str = files.files[names["encoder"]]
-    if reader is packaged_bytes:
-        # The file just verified, by its path: see Encoder.
-        onnx_model = packaged_path(names["encoder"])
+    on_disk = packaged_path(names["encoder"]) if reader is packaged_bytes else None
+    if on_disk is not None and Path(on_disk).is_file():  # not inside a zip: see Encoder
+        onnx_model = on_disk  # the file just verified
     encoder = Encoder(onnx_model, files.files[names["tokenizer"]])
     try:
         with np.load(io.BytesIO(files.files[names["heads"]]), allow_pickle=False) as arrays:
