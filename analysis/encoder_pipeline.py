@@ -409,9 +409,15 @@ def window_scores(encoder: Encoder, head: SafeguardingHead, texts: Sequence[str]
     return np.array([float(head.probabilities(m).max()) for m in encoder.windows(texts)])
 
 
-def holdout_split(joint: Joint, folds_count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """One fold of a stratified split grouped by writing batch: no batch on both sides."""
-    return folds(joint, folds_count, seed)[0]
+def holdout_split(joint: Joint, folds_count: int, seed: int,
+                  fold: int = 0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Fold ``fold`` of a stratified split grouped by writing batch: no batch on both sides.
+    Every fold comes from the same split, so the held-out parts of runs on different folds
+    never share a text and their scores can be pooled."""
+    split = folds(joint, folds_count, seed)
+    if not 0 <= fold < len(split):
+        raise ValueError(f"fold {fold}: the split has folds 0 to {len(split) - 1}")
+    return split[fold]
 
 
 def split_figures(joint: Joint, index: np.ndarray, scores: np.ndarray, hits: np.ndarray,
@@ -433,7 +439,8 @@ def split_figures(joint: Joint, index: np.ndarray, scores: np.ndarray, hits: np.
 
 
 def run_holdout(plan: Plan, out: Path, folds_count: int = 5, full: bool = False,
-                cut_from: Path | None = None, log: Log = print) -> dict[str, Any]:  # fmt: skip
+                cut_from: Path | None = None, log: Log = print,
+                fold: int = 0) -> dict[str, Any]:  # fmt: skip
     """Fine-tune on the training part of a grouped split, pick both thresholds on the held-out
     part (scored through the int8 ONNX model, as it runs), and write the model files to
     ``out``. With ``full``, fine-tune on every text instead and take the thresholds from the
@@ -453,7 +460,7 @@ def run_holdout(plan: Plan, out: Path, folds_count: int = 5, full: bool = False,
     log(f"{len(joint.texts)} texts: " + ", ".join(
         f"{k} {joint.kind.count(k)}" for k in sorted(set(joint.kind))))  # fmt: skip
     hits = rule_hits(joint.texts)
-    train_idx, test_idx = holdout_split(joint, folds_count, plan.heads.seed)
+    train_idx, test_idx = holdout_split(joint, folds_count, plan.heads.seed, fold)
     if full:
         train_idx = np.arange(len(joint.texts))
     log(f"fine-tuning on {len(train_idx)} texts")
@@ -482,6 +489,8 @@ def run_holdout(plan: Plan, out: Path, folds_count: int = 5, full: bool = False,
         "fine_tune_minutes": round(minutes, 1),
         "trained_on": "all texts" if full else "training part of split",
     }
+    if not full:
+        report["fold"], report["folds"] = fold, folds_count
     if full:
         # Thresholds come from the held-out run (``set_thresholds``), which may still be
         # running; until then the model files carry placeholders no one should ship.
@@ -569,38 +578,123 @@ def set_thresholds(out: Path, holdout: Path) -> tuple[float, float]:
 
 # The veto never exceeds this: only a near-certain "benign" overrides a rule.
 VETO_CAP = 0.02
+# The veto is half of this low quantile of the held-out scores of disclosures a rule caught,
+# not half of the lowest: the lowest is one text, and one text set the b3 veto at 0.0011
+# against 0.009 the run before, tenfold. A rank a few texts up the list moves only to its
+# neighbour when any one text moves, so the veto changes little between folds, while the
+# halving still keeps nearly every rule-caught disclosure (the few below it are counted in the
+# provenance, and the recall threshold is then chosen with them counted as missed).
+VETO_QUANTILE = 0.01
 
 
-def rule_veto(scores: np.ndarray, hits: np.ndarray, disclosures: np.ndarray) -> float:
-    """Half the lowest held-out score of any disclosure a rule caught (capped): below it, a
-    rule hit is left to the model. No held-out disclosure that a rule caught is lost, with a
-    margin, and only rule hits the model is surest are benign are dropped."""
+def rule_veto(scores: np.ndarray, hits: np.ndarray, disclosures: np.ndarray,
+              quantile: float = VETO_QUANTILE) -> float:  # fmt: skip
+    """Half the ``quantile`` (an order statistic, never interpolated) of the held-out scores of
+    the disclosures a rule caught, capped at ``VETO_CAP``: below it, a rule hit is left to the
+    model. With fewer than ``1 / quantile`` such texts this is half the lowest."""
     caught = scores[hits & disclosures]
-    return float(min(VETO_CAP, caught.min() / 2)) if caught.size else 0.0
+    if not caught.size:
+        return 0.0
+    low = float(np.quantile(caught, quantile, method="lower"))
+    return float(min(VETO_CAP, low / 2))
 
 
-def ship(plan: Plan, split_dir: Path, full_dir: Path, variant: str, dest: Path = DATA_DIR,
-         log: Log = print) -> dict[str, Any]:  # fmt: skip
+@dataclass(frozen=True)
+class HeldOutScores:
+    """One split run's held-out texts (indices into the joint set), their rule flags and their
+    scores in one encoding; ``fold`` is -1 for a pool of several runs."""
+
+    fold: int
+    index: np.ndarray
+    hits: np.ndarray
+    scores: np.ndarray
+
+
+def read_held_out(split_dir: Path, variant: str) -> HeldOutScores:
+    report = json.loads((split_dir / "holdout.json").read_text())
+    with np.load(split_dir / "holdout_scores.npz", allow_pickle=False) as saved:
+        return HeldOutScores(int(report.get("fold", 0)), saved["index"], saved["hits"],
+                             saved[variant])  # fmt: skip
+
+
+def pool(runs: Sequence[HeldOutScores]) -> HeldOutScores:
+    """The held-out texts of several split runs as one set. Each run must hold out a different
+    fold of the same split: a text held out twice would count twice, and a text one run trained
+    on would not be held out at all."""
+    if not runs:
+        raise ValueError("pool: no split runs")
+    folds_seen = [r.fold for r in runs]
+    if len(set(folds_seen)) != len(folds_seen):
+        raise ValueError(f"pool: fold given more than once ({folds_seen})")
+    index = np.concatenate([r.index for r in runs])
+    if len(np.unique(index)) != len(index):
+        raise ValueError("pool: the runs' held-out texts overlap; they are not folds of one split")
+    if len(runs) == 1:
+        return runs[0]
+    return HeldOutScores(-1, index, np.concatenate([r.hits for r in runs]),
+                         np.concatenate([r.scores for r in runs]))  # fmt: skip
+
+
+def subset(joint: Joint, index: np.ndarray) -> Joint:
+    return Joint([joint.texts[i] for i in index], joint.sg[index], [joint.kind[i] for i in index],
+                 [joint.sentiment[i] for i in index], [joint.purposes[i] for i in index],
+                 [joint.groups[i] for i in index])  # fmt: skip
+
+
+def choose(joint: Joint, held: HeldOutScores, config: ht.HeadConfig) -> dict[str, Any]:
+    """Rule veto, then both thresholds, chosen on ``held``'s texts, with their figures there."""
+    sub = subset(joint, held.index)
+    disclosures = sub.sg == 1
+    veto = rule_veto(held.scores, held.hits, disclosures)
+    gated = held.hits & (held.scores >= veto)
+    possible, likely = thresholds(sub, held.scores, gated, config)
+    out = split_figures(joint, held.index, held.scores, gated, possible, likely)
+    caught = held.scores[held.hits & disclosures]
+    out["rule_veto"] = veto
+    out["rule_caught_disclosures"] = int(caught.size)
+    out["rule_caught_disclosures_below_veto"] = int((caught < veto).sum())
+    out["lowest_rule_caught_disclosure_score"] = float(caught.min()) if caught.size else None
+    plain = thresholds(sub, held.scores, held.hits, config)
+    out["without_veto"] = split_figures(joint, held.index, held.scores, held.hits, *plain)
+    return out
+
+
+def at_cut(joint: Joint, held: HeldOutScores, veto: float, possible: float,
+           likely: float) -> dict[str, Any]:  # fmt: skip
+    """``held``'s figures at cut-offs chosen elsewhere (one fold at the pooled choice)."""
+    out = split_figures(joint, held.index, held.scores, held.hits & (held.scores >= veto),
+                        possible, likely)  # fmt: skip
+    out["rule_veto"] = veto
+    return out
+
+
+def ship(plan: Plan, split_dirs: Sequence[Path], full_dir: Path, variant: str,
+         dest: Path = DATA_DIR, log: Log = print) -> dict[str, Any]:  # fmt: skip
     """Write the model files to ``dest``: the encoding ``variant`` of the full run's encoder,
-    its heads, and thresholds chosen on the split run's held-out scores *of the same encoding*
-    (held-out texts the split run never trained on), with a provenance file."""
+    its heads, and the rule veto and both thresholds chosen on the pooled held-out scores *of
+    the same encoding* of every split run in ``split_dirs`` (each holding out another fold of
+    one split, so every pooled text was unseen by the model that scored it), with a
+    provenance file giving each fold's own choices and figures beside the pooled ones."""
     from analysis.encoder_train import sha256_file
 
-    split = json.loads((split_dir / "holdout.json").read_text())
+    reports = [json.loads((d / "holdout.json").read_text()) for d in split_dirs]
+    runs = [read_held_out(d, variant) for d in split_dirs]
     full = json.loads((full_dir / "holdout.json").read_text())
     joint = joint_set(plan.data_files, plan.nhs)
-    with np.load(split_dir / "holdout_scores.npz", allow_pickle=False) as saved:
-        index, hits, scores = saved["index"], saved["hits"], saved[variant]
-    sub = Joint([joint.texts[i] for i in index], joint.sg[index], [joint.kind[i] for i in index],
-                [joint.sentiment[i] for i in index], [joint.purposes[i] for i in index],
-                [joint.groups[i] for i in index])  # fmt: skip
-    veto = rule_veto(scores, hits, sub.sg == 1)
-    gated = hits & (scores >= veto)
-    possible, likely = thresholds(sub, scores, gated, plan.heads)
-    held_out = split_figures(joint, index, scores, gated, possible, likely)
-    held_out["rule_veto"] = veto
-    plain = thresholds(sub, scores, hits, plan.heads)
-    held_out["without_veto"] = split_figures(joint, index, scores, hits, *plain)
+    held_out = choose(joint, pool(runs), plan.heads)
+    veto = held_out["rule_veto"]
+    possible, likely = held_out["possible_threshold"], held_out["likely_threshold"]
+    per_fold = {
+        str(run.fold): {
+            "own_choice": choose(joint, run, plan.heads),
+            "at_shipped_cut": at_cut(joint, run, veto, possible, likely),
+            "groups": report.get("held_out_groups"),
+            "quantisation": report.get("quantisation"),
+            "sentiment": report.get("sentiment"),
+            "fine_tune_minutes": report.get("fine_tune_minutes"),
+        }
+        for run, report in zip(runs, reports, strict=True)
+    }  # fmt: skip
     dest.mkdir(parents=True, exist_ok=True)
     (dest / FILES["encoder"]).write_bytes((full_dir / f"encoder.{variant}.onnx").read_bytes())
     (dest / FILES["tokenizer"]).write_bytes((full_dir / FILES["tokenizer"]).read_bytes())
@@ -612,6 +706,7 @@ def ship(plan: Plan, split_dir: Path, full_dir: Path, variant: str, dest: Path =
     cut.unlink()
     encodings = {"int8": "int8 throughout", "emb8": "int8 token embeddings, float transformer",
                  "fp32": "float"}  # fmt: skip
+    folds_used = sorted(run.fold for run in runs)
     provenance = {
         "format": 1,
         "model": f"all-MiniLM-L6-v2, all 6 transformer layers fine-tuned (safeguarding + "
@@ -628,20 +723,25 @@ def ship(plan: Plan, split_dir: Path, full_dir: Path, variant: str, dest: Path =
         "safeguarding_head": "trained jointly with the encoder (not refitted)",
         "encoding": variant,
         "held_out": {
-            "how": "one fold of 5, stratified and grouped by writing batch (NHS texts by "
-                   "normalised text): a model fine-tuned the same way on the other 4 folds "
-                   "scored these texts; both thresholds were chosen on them",
-            "groups": split.get("held_out_groups"),
+            "how": f"folds {folds_used} of 5, stratified and grouped by writing batch (NHS "
+                   "texts by normalised text): for each, a model fine-tuned the same way on the "
+                   "other 4 folds scored its texts; the rule veto and both thresholds were "
+                   "chosen on all those scores pooled",
+            "folds": folds_used,
+            "veto_rule": f"half the {VETO_QUANTILE:g} quantile (order statistic) of the pooled "
+                         f"held-out scores of disclosures a rule caught, at most {VETO_CAP}",
+            "groups": sorted({g for r in reports for g in r.get("held_out_groups") or []}),
             "figures": held_out,
-            "quantisation": split.get("quantisation"),
-            "sentiment": split.get("sentiment"),
-            "fine_tune_minutes": split.get("fine_tune_minutes"),
+            "per_fold": per_fold,
+            "fine_tune_minutes": [r.get("fine_tune_minutes") for r in reports],
         },
         "fine_tune_minutes": full.get("fine_tune_minutes"),
         "trained": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }  # fmt: skip
     (dest / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=1, sort_keys=True) + "\n")
-    log(json.dumps(held_out, indent=1))
+    log(json.dumps({"pooled": held_out, "per_fold": {k: {"own_choice": v["own_choice"],
+                    "at_shipped_cut": v["at_shipped_cut"]} for k, v in per_fold.items()}},
+                   indent=1))  # fmt: skip
     return provenance
 
 

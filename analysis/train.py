@@ -293,10 +293,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     split.add_argument("--workdir", type=Path, help="where the downloaded package is kept")
     split.add_argument("--epochs", type=int, default=3)
     split.add_argument("--threads", type=int, default=1)
+    split.add_argument(
+        "--fold",
+        type=int,
+        default=0,  # not with --full
+        help="the fold of the grouped 5-fold split to hold out, 0-4",
+    )
     shipping = commands.add_parser(
         "encoder-ship", help="write a split run + full run to analysis/data"
     )
-    shipping.add_argument("--split", type=Path, required=True, help="out of the split run")
+    shipping.add_argument("--split", type=Path, required=True, action="append",
+                          help="out of a split run; give each fold's run (pooled)")  # fmt: skip
     shipping.add_argument("--full", type=Path, required=True, help="out of the full run")
     shipping.add_argument("--encoding", default="int8", choices=("int8", "emb8", "fp32"))
     shipping.add_argument("--nhs", type=Path, default=DEFAULT_DATA, help="labelled NHS comments")
@@ -317,7 +324,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         tune = TuneConfig(trainable_layers=6, epochs=args.epochs, lr=5e-5, threads=args.threads)
         where = {"workdir": args.workdir} if args.workdir else {}
         plan = default_plan(tune=tune, nhs=args.nhs, **where)
-        run_holdout(plan, args.out, full=args.full, cut_from=args.thresholds_from)
+        run_holdout(plan, args.out, full=args.full, cut_from=args.thresholds_from,
+                    fold=args.fold)  # fmt: skip
         return
     if args.command == "encoder-ship":
         from analysis.encoder_pipeline import default_plan, ship
