@@ -40,6 +40,8 @@ class FakeTelegram:
     flooded: dict[str, tuple[int, int]] = field(default_factory=dict)  # chat → (times, retry_after)
     pending: list[dict[str, Any]] = field(default_factory=list)  # updates for getUpdates
     webhook: dict[str, Any] = field(default_factory=dict)
+    slow_first_send: dict[str, float] = field(default_factory=dict)  # chat → seconds, once
+    send_arrived: threading.Event = field(default_factory=threading.Event)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -62,6 +64,10 @@ class FakeTelegram:
 
     def _send(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         chat = str(params.get("chat_id", ""))
+        self.send_arrived.set()
+        with self._changed:
+            delay = self.slow_first_send.pop(chat, 0.0)
+        time.sleep(delay)  # a slow answer from Telegram, outside the lock: others go on
         with self._changed:
             times, wait = self.flooded.get(chat, (0, 0))
             if times > 0:

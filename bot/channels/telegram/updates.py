@@ -10,6 +10,7 @@ update once, and a repeat sends nothing. The chat id is the address; it is hande
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,18 @@ class Applied:
     failure: Failure | None = None
 
 
+# Two updates from one chat can be handled at once (Telegram opens several webhook connections).
+# The runner applies them one after the other, but their replies would race to Telegram: the
+# second's question could arrive before the first's. One chat's updates therefore go through
+# applying and sending in turn, under one of these locks (chats share a lock at random: a wait
+# behind another chat's reply, never a deadlock, as no update holds two).
+_CHAT_LOCKS = tuple(threading.Lock() for _ in range(256))
+
+
+def _chat_lock(chat: str) -> threading.Lock:
+    return _CHAT_LOCKS[hash(chat) % len(_CHAT_LOCKS)]
+
+
 class Intake:
     def __init__(
         self, runner: Runner, vault: Vault, catalog: FlowCatalog, sender: TelegramSender
@@ -84,13 +97,14 @@ class Intake:
                 return Applied("ignored")
             return Applied("group", *self._deliver(chat, [Message(role="info", text=PRIVATE_ONLY)]))
         at = message.date.astimezone(UTC) if message.date else datetime.now(UTC)
-        inbound = self.inbound_for(chat, f"tg-{update.update_id}", at, message)
-        outcome = self.runner.receive(inbound, inline=True)
-        if outcome.duplicate:
-            return Applied("duplicate")
-        if inbound.start is not None and inbound.start.contact_id is not None:
-            self._record_conversation(message.text or "", outcome.conversation_id, at)
-        return Applied("answered", *self._deliver(chat, outcome.replies, outcome, at))
+        with _chat_lock(chat):  # this chat's replies in the order its updates were applied
+            inbound = self.inbound_for(chat, f"tg-{update.update_id}", at, message)
+            outcome = self.runner.receive(inbound, inline=True)
+            if outcome.duplicate:
+                return Applied("duplicate")
+            if inbound.start is not None and inbound.start.contact_id is not None:
+                self._record_conversation(message.text or "", outcome.conversation_id, at)
+            return Applied("answered", *self._deliver(chat, outcome.replies, outcome, at))
 
     def inbound_for(self, chat: str, external_id: str, at: datetime, message: TgMessage) -> Inbound:
         """What the runner is handed for a private chat's message."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import Session, select
@@ -189,3 +190,25 @@ def test_a_disclosure_is_flagged_and_signposted_as_on_sms(telegram_world: Telegr
     assert any("call 999" in reply for reply in replies)
     flags = rows(telegram_world, SafeguardingFlag)
     assert [f.categories for f in flags] == [["physical"]]
+
+
+def test_one_chats_replies_keep_the_order_of_its_messages_sent_at_once(
+    telegram_world: TelegramWorld,
+) -> None:
+    # FEEDBACK's two replies (a greeting, then the first question) are still being sent —
+    # Telegram is slow to take the first — when the answer "Always" arrives on another
+    # connection. Its reply (the second question) must wait for them.
+    api = telegram_world.api
+    api.slow_first_send[str(CHAT)] = 1.0
+    api.send_arrived.clear()
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(telegram_world.post, update(CHAT, "FEEDBACK"))
+        assert api.send_arrived.wait(10)  # FEEDBACK is applied and its first reply is on its way
+        second = pool.submit(telegram_world.post, update(CHAT, "Always"))
+        assert first.result().status_code == second.result().status_code == 200
+    texts = api.texts(str(CHAT))
+    assert texts[0].startswith("Hello, this is the council.")
+    assert texts[1:] == [
+        "Do your care workers arrive on time?",
+        "Do you see the same care workers most of the time?",
+    ]
