@@ -77,4 +77,6 @@ def test_retraining_on_the_csv_reproduces_the_shipped_model() -> None:
     assert model.vocabularies["word"].index == shipped.vocabularies["word"].index
     assert np.array_equal(model.dense_mean, shipped.dense_mean)
     for ours, theirs in zip(model.members, shipped.members, strict=True):
-        assert np.allclose(ours.coef, theirs.coef, rtol=0, atol=1e-12)
+        # The BLAS's thread count changes the order of its sums: 3e-9 apart on one thread,
+        # against coefficients up to 3.5. Any change to the data or the recipe moves them far more.
+        assert np.allclose(ours.coef, theirs.coef, rtol=0, atol=1e-7)
