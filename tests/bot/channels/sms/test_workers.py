@@ -22,11 +22,8 @@ from twilio.request_validator import RequestValidator
 
 from storage import sealed
 from storage.crypto import Vault, generate_key
-from storage.db import in_schema, scratch_schema
-from storage.migrate import upgrade
 from storage.models import Answer, Conversation, InboundMessage
 from tests.bot.channels.sms.harness import OUR_NUMBER, PUBLIC_URL, messages
-from tests.conftest import postgres_url
 
 ROOT = Path(__file__).resolve().parents[4]
 TOKEN = "workers-test-token"
@@ -43,40 +40,33 @@ def children(pid: int) -> list[int]:
 
 
 @pytest.fixture
-def two_workers() -> Iterator[tuple[str, Engine, int]]:
-    url = postgres_url()
-    if not url:
-        pytest.skip("set CAREVOICE_TEST_POSTGRES_URL to run on PostgreSQL")
-    with scratch_schema(url) as schema:
-        engine = in_schema(url, schema)
-        upgrade(engine)
-        key = generate_key()
-        sealed.bind(engine, Vault.from_setting(key))  # to read back what the workers stored
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        env = {
-            **os.environ, "PYTHONPATH": str(ROOT),
-            "CAREVOICE_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}",
-            "CAREVOICE_SECRET_KEY": key, "CAREVOICE_PUBLIC_URL": PUBLIC_URL,
-            "TWILIO_AUTH_TOKEN": TOKEN, "CAREVOICE_QUIET_HOURS": "",
-        }  # fmt: skip
-        command = [sys.executable, "-m", "bot.cli", "serve", "--workers", "2", "--port", str(port)]
-        server = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while len(children(server.pid)) < 2 or not _healthy(base):
-                assert server.poll() is None, "carevoice serve --workers 2 exited"
-                assert time.monotonic() < deadline, "two workers did not start within 120 s"
-                time.sleep(0.2)
-            yield base, engine, server.pid
-        finally:
-            server.terminate()
-            server.wait(30)
-            engine.dispose()
+def two_workers(postgres: tuple[str, Engine]) -> Iterator[tuple[str, Engine, int]]:
+    url, engine = postgres
+    key = generate_key()
+    sealed.bind(engine, Vault.from_setting(key))  # to read back what the workers stored
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "CAREVOICE_DATABASE_URL": url,
+        "CAREVOICE_SECRET_KEY": key, "CAREVOICE_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_AUTH_TOKEN": TOKEN, "CAREVOICE_QUIET_HOURS": "",
+    }  # fmt: skip
+    command = [sys.executable, "-m", "bot.cli", "serve", "--workers", "2", "--port", str(port)]
+    server = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while len(children(server.pid)) < 2 or not _healthy(base):
+            assert server.poll() is None, "carevoice serve --workers 2 exited"
+            assert time.monotonic() < deadline, "two workers did not start within 120 s"
+            time.sleep(0.2)
+        yield base, engine, server.pid
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def _healthy(base: str) -> bool:
