@@ -97,7 +97,10 @@ def serve_baseline(kind: str, port: int) -> None:
 
     app = bare_app() if kind == "bare" else signature_app()
     # The same settings as ``carevoice serve`` (access log included), so only the app differs.
-    uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port)).run()
+    from bot.cli.main import HTTP_PARSER
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=HTTP_PARSER)
+    uvicorn.Server(config).run()
 
 
 # --- processes --------------------------------------------------------------------------------

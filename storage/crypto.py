@@ -10,7 +10,6 @@ hash under every configured key and finds addresses written before and after a r
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from dataclasses import dataclass
 from functools import cached_property
@@ -54,6 +53,11 @@ class Vault:
     def _fernet(self) -> MultiFernet:  # built once: the hot path encrypts with it
         return MultiFernet([Fernet(key) for key in self.keys])
 
+    @cached_property
+    def _hash_keys(self) -> tuple[bytes, ...]:
+        # Derived once: every message hashes its sender's address two or three times.
+        return tuple(_hash_key(key) for key in self.keys)
+
     def encrypt(self, plain: str) -> bytes:
         return self._fernet.encrypt(plain.encode("utf-8"))
 
@@ -79,8 +83,8 @@ class Vault:
 
         A different message from any address hash, so the two can never be matched up."""
         message = f"person:{contact_id}".encode()
-        return [hmac.new(_hash_key(k), message, hashlib.sha256).hexdigest() for k in self.keys]
+        return [hmac.digest(key, message, "sha256").hex() for key in self._hash_keys]
 
     def _hashes(self, channel: str, address: str) -> list[str]:
         message = f"{channel}:{address}".encode()
-        return [hmac.new(_hash_key(k), message, hashlib.sha256).hexdigest() for k in self.keys]
+        return [hmac.digest(key, message, "sha256").hex() for key in self._hash_keys]

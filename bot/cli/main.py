@@ -14,6 +14,10 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+# uvicorn's C parser (a dependency): h11, its pure-Python default, cost ~1 ms of CPU more per
+# request here (benchmarks/webhook.py, which serves its baselines with the same setting).
+HTTP_PARSER = "httptools"
+
 # name: (module, attribute — a Typer group or a command function, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "flows": ("bot.cli.flows", "flows_app", "Write, check and preview survey flows."),
@@ -125,7 +129,7 @@ def serve(
     # bot/web/proxies.py believes only CAREVOICE_TRUSTED_PROXIES.
     config = uvicorn.Config(
         "bot.app:create_app", factory=True, host=host, port=port, workers=workers,
-        proxy_headers=False, server_header=False,
+        proxy_headers=False, server_header=False, http=HTTP_PARSER,
     )  # fmt: skip
     server = uvicorn.Server(config)
     if workers > 1:

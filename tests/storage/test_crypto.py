@@ -1,0 +1,41 @@
+"""Pseudonyms must never change for an address already stored: lookups would stop finding it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from storage.crypto import Vault
+
+OLD_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
+NEW_KEY = base64.urlsafe_b64encode(bytes(range(32, 64))).decode()
+
+
+def _expected(key: str, message: bytes) -> str:
+    # The derivation as the module's docstring states it, written out independently.
+    derived = hmac.new(base64.urlsafe_b64decode(key), b"carevoice-lookup-v1", "sha256").digest()
+    return hmac.new(derived, message, hashlib.sha256).hexdigest()
+
+
+def test_lookup_hashes_are_hmac_sha256_under_a_key_derived_from_each_key_newest_first() -> None:
+    vault = Vault.from_setting(f"{NEW_KEY},{OLD_KEY}")
+    hashes = vault.lookup_hashes("sms", "+447700900123")
+    assert hashes == [
+        _expected(NEW_KEY, b"sms:+447700900123"),
+        _expected(OLD_KEY, b"sms:+447700900123"),
+    ]
+    assert vault.lookup_hash("sms", "+447700900123") == hashes[0]
+    # A fixed value: the stored pseudonyms of every database depend on it.
+    assert Vault.from_setting(OLD_KEY).lookup_hash("sms", "+447700900123") == (
+        "a3184776f67254e7f4f816b82cf29800c27224c80b557c7d0e851722e966795b"
+    )
+
+
+def test_person_keys_differ_from_address_hashes_and_follow_the_keys() -> None:
+    vault = Vault.from_setting(f"{NEW_KEY},{OLD_KEY}")
+    assert vault.person_keys(7) == [
+        _expected(NEW_KEY, b"person:7"),
+        _expected(OLD_KEY, b"person:7"),
+    ]
+    assert set(vault.person_keys(7)).isdisjoint(vault.lookup_hashes("sms", "7"))
