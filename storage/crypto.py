@@ -1,20 +1,32 @@
 """Encryption of identities at rest, and keyed pseudonyms for finding them.
 
 ``CAREVOICE_SECRET_KEY`` holds one or more Fernet keys separated by commas, newest first. The
-newest encrypts; every key decrypts (``MultiFernet``), so a key can be rotated in without
-downtime and ``carevoice db rotate-keys`` then re-encrypts and re-hashes every stored address.
+newest encrypts; every key decrypts, so a key can be rotated in without downtime and
+``carevoice db rotate-keys`` then re-encrypts and re-hashes every stored address.
 Lookup hashes are HMAC-SHA256 under a key derived from each Fernet key, so a lookup tries the
 hash under every configured key and finds addresses written before and after a rotation.
+
+Values are sealed with AES-256-GCM (authenticated, a random 96-bit nonce each time) under a
+second key derived from each Fernet key: ``cv1:`` and the nonce, ciphertext and tag in URL-safe
+base64, ASCII so that text columns stay text. Fernet, which earlier versions wrote, costs ~35 µs
+a value in Python against ~3 µs, and the hot path seals four values a message; Fernet tokens
+already stored are still read, and ``rotate`` (``db rotate-keys``) rewrites them as ``cv1:``.
 """
 
 from __future__ import annotations
 
 import base64
 import hmac
+import os
 from dataclasses import dataclass
 from functools import cached_property
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+SEALED_PREFIX = b"cv1:"
+_NONCE = 12
 
 
 class SecretKeyError(ValueError):
@@ -23,6 +35,11 @@ class SecretKeyError(ValueError):
 
 def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")
+
+
+def _seal_key(fernet_key: str) -> bytes:
+    # Its own label: the cipher key, the hash key and Fernet's own two halves never coincide.
+    return hmac.new(base64.urlsafe_b64decode(fernet_key), b"carevoice-seal-v1", "sha256").digest()
 
 
 def _hash_key(fernet_key: str) -> bytes:
@@ -58,17 +75,39 @@ class Vault:
         # Derived once: every message hashes its sender's address two or three times.
         return tuple(_hash_key(key) for key in self.keys)
 
+    @cached_property
+    def _ciphers(self) -> tuple[AESGCM, ...]:  # newest first, as the keys
+        return tuple(AESGCM(_seal_key(key)) for key in self.keys)
+
     def encrypt(self, plain: str) -> bytes:
-        return self._fernet.encrypt(plain.encode("utf-8"))
+        nonce = os.urandom(_NONCE)
+        sealed = self._ciphers[0].encrypt(nonce, plain.encode("utf-8"), SEALED_PREFIX)
+        return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed)
 
     def decrypt(self, token: bytes) -> str:
+        if not token.startswith(SEALED_PREFIX):
+            return self._decrypt_fernet(token)
+        try:
+            raw = base64.urlsafe_b64decode(token[len(SEALED_PREFIX) :])
+        except ValueError as error:
+            raise SecretKeyError("cannot decrypt: the stored value is damaged") from error
+        nonce, sealed = raw[:_NONCE], raw[_NONCE:]
+        for cipher in self._ciphers:
+            try:
+                return cipher.decrypt(nonce, sealed, SEALED_PREFIX).decode("utf-8")
+            except (InvalidTag, ValueError):  # another key's, or cut short
+                continue
+        raise SecretKeyError("cannot decrypt: none of the configured keys fits")
+
+    def _decrypt_fernet(self, token: bytes) -> str:
         try:
             return self._fernet.decrypt(token).decode("utf-8")
         except InvalidToken as error:
             raise SecretKeyError("cannot decrypt: none of the configured keys fits") from error
 
     def rotate(self, token: bytes) -> bytes:
-        return self._fernet.rotate(token)
+        """The same value sealed again under the newest key (and in the current format)."""
+        return self.encrypt(self.decrypt(token))
 
     def lookup_hash(self, channel: str, address: str) -> str:
         """The pseudonym stored and used everywhere instead of the address itself."""

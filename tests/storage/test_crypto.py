@@ -6,7 +6,10 @@ import base64
 import hashlib
 import hmac
 
-from storage.crypto import Vault
+import pytest
+from cryptography.fernet import Fernet
+
+from storage.crypto import SEALED_PREFIX, SecretKeyError, Vault
 
 OLD_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
 NEW_KEY = base64.urlsafe_b64encode(bytes(range(32, 64))).decode()
@@ -39,3 +42,38 @@ def test_person_keys_differ_from_address_hashes_and_follow_the_keys() -> None:
         _expected(OLD_KEY, b"person:7"),
     ]
     assert set(vault.person_keys(7)).isdisjoint(vault.lookup_hashes("sms", "7"))
+
+
+def test_values_are_sealed_with_aes_gcm_and_read_back_under_any_configured_key() -> None:
+    old = Vault.from_setting(OLD_KEY)
+    token = old.encrypt("Mum's carer, Jo, was late — 07700 900123")
+    assert token.startswith(SEALED_PREFIX)
+    assert token.isascii()
+    assert b"Jo" not in token
+    assert old.encrypt("same") != old.encrypt("same")
+    both = Vault.from_setting(f"{NEW_KEY},{OLD_KEY}")
+    assert both.decrypt(token) == "Mum's carer, Jo, was late — 07700 900123"
+    with pytest.raises(SecretKeyError, match="none of the configured keys"):
+        Vault.from_setting(NEW_KEY).decrypt(token)
+
+
+def test_a_changed_or_cut_token_is_refused_not_misread() -> None:
+    vault = Vault.from_setting(OLD_KEY)
+    token = vault.encrypt("no one")
+    raw = bytearray(base64.urlsafe_b64decode(token[len(SEALED_PREFIX) :]))
+    raw[len(raw) // 2] ^= 1
+    flipped = SEALED_PREFIX + base64.urlsafe_b64encode(bytes(raw))
+    for damaged in (flipped, token[:10], SEALED_PREFIX + b"!!!", SEALED_PREFIX):
+        with pytest.raises(SecretKeyError):
+            vault.decrypt(damaged)
+
+
+def test_fernet_tokens_written_before_are_read_and_rotation_rewrites_them() -> None:
+    earlier = Fernet(OLD_KEY).encrypt(b"written by an earlier version")
+    both = Vault.from_setting(f"{NEW_KEY},{OLD_KEY}")
+    assert both.decrypt(earlier) == "written by an earlier version"
+    rotated = both.rotate(earlier)
+    assert rotated.startswith(SEALED_PREFIX)
+    assert Vault.from_setting(NEW_KEY).decrypt(rotated) == "written by an earlier version"
+    with pytest.raises(SecretKeyError):
+        Vault.from_setting(NEW_KEY).decrypt(earlier)
