@@ -9,7 +9,6 @@ would say nothing true. No response is cacheable: they may hold health informati
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -28,7 +27,9 @@ BASE = {
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, https: bool) -> None:
         self.app = app
-        self.headers = {**BASE, **({"Strict-Transport-Security": HSTS} if https else {})}
+        headers = {**BASE, **({"Strict-Transport-Security": HSTS} if https else {})}
+        # As ASGI carries them (lower-case names, bytes), built once: every response gets them.
+        self.raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,10 +38,10 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    if name not in headers:
-                        headers[name] = value
+                raw = list(message.get("headers", ()))
+                chosen = {name.lower() for name, _ in raw}
+                raw.extend(header for header in self.raw if header[0] not in chosen)
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, with_headers)
