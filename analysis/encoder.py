@@ -31,7 +31,10 @@ _WINDOW_STRIDE = 48
 # One window per run: dynamic int8 quantisation scales activations per run, so batching texts
 # together would make a text's score depend on its neighbours. Determinism costs some speed.
 _BATCH = 1
-_CACHE_SIZE = 4096  # the runner asks safeguarding and sentiment about the same message
+# The runner asks safeguarding and sentiment about the same message, and many people send the
+# same few words ("fine", "no"); kept small, as it holds what people wrote (and 4,096 entries
+# were ~7 MB of a service's memory once its traffic varied).
+_CACHE_SIZE = 512
 FloatMatrix = NDArray[np.float32]
 
 
@@ -131,7 +134,7 @@ class Encoder:
 
     def windows(self, texts: Sequence[str]) -> list[FloatMatrix]:
         """One matrix per text: the embedding of each of its windows (usually one)."""
-        result: list[FloatMatrix | None] = [self._cache.get(t) for t in texts]
+        result: list[FloatMatrix | None] = [self._recalled(t) for t in texts]
         todo = [(i, w) for i, t in enumerate(texts) if result[i] is None for w in self._windows(t)]
         # Similar lengths in a batch waste little padding.
         todo.sort(key=lambda item: len(item[1]))
@@ -145,6 +148,12 @@ class Encoder:
             result[index] = matrix = np.stack(found)
             self._remember(texts[index], matrix)
         return [m for m in result if m is not None]
+
+    def _recalled(self, text: str) -> FloatMatrix | None:
+        found = self._cache.get(text)
+        if found is not None:
+            self._cache.move_to_end(text)  # least recently used goes first
+        return found
 
     def _remember(self, text: str, matrix: FloatMatrix) -> None:
         self._cache[text] = matrix

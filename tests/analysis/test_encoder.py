@@ -86,3 +86,17 @@ def test_long_text_is_read_in_windows_to_the_end() -> None:
     (windows,) = encoder.windows([praise + "He hits me."])
     assert windows.shape[0] >= 3
     assert encoder.embed([praise]).shape == (1, 384)
+
+
+def test_remembered_embeddings_are_few_and_the_least_recently_used_go_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    encoder = load_contextual().encoder  # its own, empty memory
+    monkeypatch.setattr("analysis.encoder._CACHE_SIZE", 3)
+    first = encoder.embed(["fine"])
+    encoder.embed(["no", "the carer was late"])
+    assert np.array_equal(encoder.embed(["fine"]), first)  # read again: now the most recent
+    encoder.embed(["lovely staff"])
+    assert list(encoder._cache) == ["the carer was late", "fine", "lovely staff"]
+    assert np.allclose(encoder.embed(["no"]), default_contextual().encoder.embed(["no"]))
+    assert len(encoder._cache) == 3
