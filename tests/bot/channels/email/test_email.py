@@ -11,20 +11,21 @@ from email.message import EmailMessage
 from urllib.parse import quote
 
 import pytest
+from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from bot.channels.base import Failure
 from bot.channels.email.sender import failure_for
-from bot.channels.email.tokens import make_token, read_token
+from bot.channels.email.tokens import PURPOSE, make_token, read_token
 from bot.channels.registry import build_registry
 from bot.config.settings import Settings
 from bot.surveys.campaign_routes import Invite, LinkRoute
 from bot.surveys.campaigns import parse_order, plan
 from storage import campaigns as store
 from storage import repository as repo
-from storage.crypto import Vault, generate_key
+from storage.crypto import SEALED_PREFIX, Vault, generate_key
 from storage.db import transaction
 from storage.models import Campaign, Outbox
 from tests.bot.channels.email.harness import MORNING, MailServer, MailWorld, mail_settings
@@ -286,8 +287,14 @@ def test_tokens_are_the_address_sealed_for_this_purpose_only() -> None:
     assert EMAIL not in token
     assert read_token(vault, token) == EMAIL
     assert read_token(Vault.from_setting(generate_key()), token) is None
-    stored_ciphertext = vault.encrypt(EMAIL).decode().rstrip("=")  # an address as stored
-    assert read_token(vault, stored_ciphertext) is None
+    stored = vault.encrypt(EMAIL)  # an address as stored, bare or shaped like a token
+    for ciphertext in (stored, stored.removeprefix(SEALED_PREFIX)):
+        assert read_token(vault, ciphertext.decode().rstrip("=")) is None
+    assert read_token(vault, make_token(vault, "a@b")) == "a@b"  # the shortest still fits
+    # A link sent before values were sealed with AES-GCM (a Fernet token) still works.
+    fernet_link = Fernet(vault.keys[0]).encrypt(f"{PURPOSE}{EMAIL}".encode()).decode()
+    assert read_token(vault, fernet_link.rstrip("=")) == EMAIL
+    assert ":" not in token
     rotated = Vault.from_setting(f"{generate_key()},{vault.keys[0]}")
     assert read_token(rotated, token) == EMAIL  # an old link works while the old key is kept
 
