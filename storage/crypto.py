@@ -37,14 +37,14 @@ def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
-def _seal_key(fernet_key: str) -> bytes:
-    # Its own label: the cipher key, the hash key and Fernet's own two halves never coincide.
-    return hmac.new(base64.urlsafe_b64decode(fernet_key), b"carevoice-seal-v1", "sha256").digest()
+# A key of its own for each use, derived under its own label: the sealing key, the hashing key
+# and Fernet's own two halves never coincide, and a hash reveals nothing about a cipher key.
+SEAL_LABEL = b"carevoice-seal-v1"
+HASH_LABEL = b"carevoice-lookup-v1"
 
 
-def _hash_key(fernet_key: str) -> bytes:
-    # A separate key for hashing, so that the hash never reveals anything about the cipher key.
-    return hmac.new(base64.urlsafe_b64decode(fernet_key), b"carevoice-lookup-v1", "sha256").digest()
+def _derived_key(fernet_key: str, label: bytes) -> bytes:
+    return hmac.digest(base64.urlsafe_b64decode(fernet_key), label, "sha256")
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,11 @@ class Vault:
     @cached_property
     def _hash_keys(self) -> tuple[bytes, ...]:
         # Derived once: every message hashes its sender's address two or three times.
-        return tuple(_hash_key(key) for key in self.keys)
+        return tuple(_derived_key(key, HASH_LABEL) for key in self.keys)
 
     @cached_property
     def _ciphers(self) -> tuple[AESGCM, ...]:  # newest first, as the keys
-        return tuple(AESGCM(_seal_key(key)) for key in self.keys)
+        return tuple(AESGCM(_derived_key(key, SEAL_LABEL)) for key in self.keys)
 
     def encrypt(self, plain: str) -> bytes:
         nonce = os.urandom(_NONCE)
@@ -121,9 +121,11 @@ class Vault:
         """The pseudonym that links one contact's survey waves, under every key, newest first.
 
         A different message from any address hash, so the two can never be matched up."""
-        message = f"person:{contact_id}".encode()
-        return [hmac.digest(key, message, "sha256").hex() for key in self._hash_keys]
+        return self._keyed(f"person:{contact_id}")
 
     def _hashes(self, channel: str, address: str) -> list[str]:
-        message = f"{channel}:{address}".encode()
-        return [hmac.digest(key, message, "sha256").hex() for key in self._hash_keys]
+        return self._keyed(f"{channel}:{address}")
+
+    def _keyed(self, message: str) -> list[str]:
+        encoded = message.encode()
+        return [hmac.digest(key, encoded, "sha256").hex() for key in self._hash_keys]
